@@ -1,0 +1,17 @@
+"""Test settings: the same as base, with fast hashing and the in-memory outbox."""
+
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["*"]
+# Tasks run inline in tests so a test sees their effect; the real worker is used by `make run`.
+Q_CLUSTER = {"name": "portal-test", "sync": True, "orm": "default"}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WAGTAILADMIN_BASE_URL = env("BASE_URL", default="http://testserver")

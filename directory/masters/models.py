@@ -1,0 +1,162 @@
+"""Masters the secretariat edits: areas, municipalities, genres, benefit types,
+facilities and the programmes with their eligibility rules (legacy `master`,
+`faminavi_area`, `faminavi_city`)."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+municipality_code_validator = RegexValidator(
+    r"^\d{6}$", _("Enter the six-digit local government code (e.g. 271004).")
+)
+
+
+class MasterQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class MasterBase(models.Model):
+    """Common shape of a simple master: a stable code, a name and an order."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0, db_index=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = MasterQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Area(MasterBase):
+    kana = models.CharField(_("kana"), max_length=100, blank=True)
+
+    class Meta(MasterBase.Meta):
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+
+class Municipality(models.Model):
+    code = models.CharField(
+        _("local government code"), max_length=6, unique=True,
+        validators=[municipality_code_validator],
+    )
+    name = models.CharField(_("name"), max_length=50)
+    kana = models.CharField(_("kana"), max_length=100, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="municipalities",
+                             verbose_name=_("area"))
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0, db_index=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+
+class Genre(MasterBase):
+    """Shop genres and ふぁみなび genres share one master (legacy `master`)."""
+
+    for_shops = models.BooleanField(_("used for shops"), default=True)
+    for_articles = models.BooleanField(_("used for faminavi articles"), default=False)
+
+    class Meta(MasterBase.Meta):
+        verbose_name = _("genre")
+        verbose_name_plural = _("genres")
+
+
+class BenefitType(MasterBase):
+    class Meta(MasterBase.Meta):
+        verbose_name = _("benefit type")
+        verbose_name_plural = _("benefit types")
+
+
+class Facility(MasterBase):
+    """A family-friendly service a shop may offer (hot water, nursing room…)."""
+
+    icon = models.SlugField(_("icon"), max_length=40, blank=True,
+                            help_text=_("Name of the icon file in static/icons/facilities."))
+
+    class Meta(MasterBase.Meta):
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+
+
+class Programme(models.Model):
+    """A passport programme (まいど子でもカード, 縁ジョイパス)."""
+
+    class Kind(models.TextChoices):
+        CHILD_RAISING = "child", _("Child-raising support")
+        MARRIAGE = "marriage", _("Marriage support")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    legacy_group = models.PositiveSmallIntegerField(
+        _("legacy GROUP number"), unique=True,
+        help_text=_("GROUP value of the legacy shop API (1 child-raising, 2 marriage)."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    colour = models.CharField(_("colour"), max_length=7, default="#0017c1",
+                              validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$")])
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "legacy_group"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self):
+        return self.name
+
+
+class EligibilityRule(models.Model):
+    """One way to be eligible for a programme; a member needs any one enabled rule.
+
+    Kept as data so a prefecture can change the age limit, the cut-off or
+    whether pregnancy counts without a code change.
+    """
+
+    class Kind(models.TextChoices):
+        CHILD_UNDER_AGE = "child_under_age", _("Has a child under the age limit")
+        PREGNANCY = "pregnancy", _("Expecting a child")
+        MARRIED_WITHIN = "married_within", _("Married within the period")
+        PLANNING_MARRIAGE = "planning_marriage", _("Planning to marry within the period")
+
+    class Cutoff(models.TextChoices):
+        BIRTHDAY = "birthday", _("The day before the birthday at the age limit")
+        FISCAL_YEAR_END = "fiscal_year_end", _("31 March after the birthday at the age limit")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE,
+                                  related_name="eligibility_rules", verbose_name=_("programme"))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    age_limit = models.PositiveSmallIntegerField(
+        _("age limit"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    cutoff = models.CharField(_("cut-off"), max_length=20, choices=Cutoff.choices, blank=True)
+    months = models.PositiveSmallIntegerField(
+        _("period in months"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+
+    class Meta:
+        ordering = ["programme", "pk"]
+        verbose_name = _("eligibility rule")
+        verbose_name_plural = _("eligibility rules")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "kind"], name="unique_rule_kind_per_programme"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme}: {self.get_kind_display()}"
