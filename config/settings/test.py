@@ -9,7 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
 # Tasks run inline in tests so a test sees their effect; the real worker is used by `make run`.
-Q_CLUSTER = {"name": "portal-test", "sync": True, "orm": "default"}
+Q_CLUSTER = {"name": "portal-test", "sync": True, "orm": "default", "timeout": 60, "retry": 120}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

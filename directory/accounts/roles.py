@@ -30,11 +30,11 @@ def _perms(app_label, model, actions):
 ROLE_PERMISSIONS = {
     SECRETARIAT: (
         [("wagtailadmin", "access_admin")]
-        + _perms("shops", "shop", _ALL + ["publish", "lock", "unlock"])
+        + _perms("shops", "shop", _ALL + ["publish", "lock", "unlock", "access_all"])
         + _perms("shops", "owner", _ALL)
         + _perms("members", "member", _ALL)
-        + _perms("events", "event", _ALL + ["publish", "lock", "unlock"])
-        + _perms("faminavi", "article", _ALL + ["publish", "lock", "unlock"])
+        + _perms("events", "event", _ALL + ["publish", "lock", "unlock", "access_all"])
+        + _perms("faminavi", "article", _ALL + ["publish", "lock", "unlock", "access_all"])
         + [p for m in _MASTERS for p in _perms("masters", m, _ALL)]
     ),
     MUNICIPAL_STAFF: (
@@ -49,9 +49,9 @@ ROLE_PERMISSIONS = {
     ),
     AUDITOR: (
         [("wagtailadmin", "access_admin")]
-        + _perms("shops", "shop", ["view"])
-        + _perms("events", "event", ["view"])
-        + _perms("faminavi", "article", ["view"])
+        + _perms("shops", "shop", ["view", "access_all"])
+        + _perms("events", "event", ["view", "access_all"])
+        + _perms("faminavi", "article", ["view", "access_all"])
         + [p for m in _MASTERS for p in _perms("masters", m, ["view"])]
     ),
 }
@@ -62,14 +62,23 @@ def roles_sync():
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
     from django.apps import apps
+    from django.db.models import Q
+
+    from wagtail.snippets.models import create_extra_permissions
 
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
+    # Snippets' publish/lock/unlock permissions; Wagtail creates them on its own
+    # post_migrate signal, which may run after ours.
+    create_extra_permissions(apps.get_app_config("wagtailsnippets"))
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
-        permissions = []
+        lookup = Q()
         for app_label, codename in wanted:
-            permissions.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            lookup |= Q(content_type__app_label=app_label, codename=codename)
+        permissions = list(Permission.objects.filter(lookup).select_related("content_type"))
+        found = {(p.content_type.app_label, p.codename) for p in permissions}
+        missing = set(wanted) - found
+        if missing:
+            raise RuntimeError(f"permissions missing for role {role}: {sorted(missing)}")
         group.permissions.set(permissions)

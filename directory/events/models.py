@@ -63,6 +63,7 @@ class Event(
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        permissions = [("access_all_event", _("Can access every event"))]
         ordering = ["ends_on", "pk"]
 
     def __str__(self):

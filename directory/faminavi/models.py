@@ -59,6 +59,7 @@ class Article(
     class Meta:
         verbose_name = _("faminavi article")
         verbose_name_plural = _("faminavi articles")
+        permissions = [("access_all_article", _("Can access every faminavi article"))]
         ordering = ["-updated_at", "-pk"]
 
     def __str__(self):

@@ -92,6 +92,7 @@ class Shop(
     class Meta:
         verbose_name = _("sponsor shop")
         verbose_name_plural = _("sponsor shops")
+        permissions = [("access_all_shop", _("Can access every sponsor shop"))]
         ordering = ["-updated_at", "-pk"]
         indexes = [
             models.Index(fields=["live", "municipality"], name="shop_live_municipality"),

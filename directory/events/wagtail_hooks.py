@@ -1,0 +1,102 @@
+"""Back office for events and ふぁみなび: the secretariat sees all; municipal
+staff only their municipality's; shop owners only their shops' events."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
+
+from directory.access import ScopedPermissionPolicy, articles_for_user, events_for_user
+from directory.admin import ScopedSnippetViewSet
+from directory.events.models import Event
+from directory.faminavi.models import Article
+
+register_permission_policy(Event, ScopedPermissionPolicy(Event, events_for_user))
+register_permission_policy(Article, ScopedPermissionPolicy(Article, articles_for_user))
+
+
+class EventViewSet(ScopedSnippetViewSet):
+    model = Event
+    scope = events_for_user
+    icon = "date"
+    menu_label = _("Events")
+    list_display = [
+        "title",
+        Column("starts_on", label=_("start date")),
+        Column("ends_on", label=_("end date")),
+        Column("municipality", label=_("municipality")),
+        UpdatedAtColumn(),
+    ]
+    list_filter = ["municipality"]
+    search_fields = ["title", "venue", "organiser"]
+    list_export = ["id", "title", "starts_on", "ends_on", "venue", "municipality", "organiser",
+                   "url", "live"]
+    export_filename = "events"
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+        FieldPanel("time_note"),
+        FieldPanel("venue"),
+        FieldPanel("municipality"),
+        FieldPanel("genres", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("shop"),
+        FieldPanel("organiser"),
+        FieldPanel("url"),
+        FieldPanel("image"),
+    ]
+
+    def get_queryset(self, request):
+        return events_for_user(request.user).select_related("municipality")
+
+
+class ArticleViewSet(ScopedSnippetViewSet):
+    model = Article
+    scope = articles_for_user
+    icon = "doc-full"
+    menu_label = _("Faminavi")
+    list_display = ["title", Column("municipality", label=_("municipality")), UpdatedAtColumn()]
+    list_filter = ["municipality", "genres", "areas"]
+    search_fields = ["title", "summary"]
+    list_export = ["id", "title", "summary", "municipality", "url", "live"]
+    export_filename = "faminavi"
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("genres", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("areas", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("municipality"),
+        FieldPanel("url"),
+        FieldPanel("image"),
+    ]
+
+    def get_queryset(self, request):
+        return articles_for_user(request.user).select_related("municipality")
+
+
+class ContentGroup(SnippetViewSetGroup):
+    menu_label = _("Events and faminavi")
+    menu_icon = "date"
+    menu_order = 110
+    items = (EventViewSet, ArticleViewSet)
+
+
+register_snippet(ContentGroup)
+
+
+@hooks.register("after_create_snippet")
+def record_author_and_municipality(request, instance):
+    """Remember who created an event or article; municipal staff's new rows
+    belong to their municipality, so they can reach them again."""
+    if not isinstance(instance, (Event, Article)):
+        return
+    updates = {"created_by": request.user}
+    if isinstance(instance, Article) and request.user.municipality_id and not instance.municipality_id:
+        updates["municipality_id"] = request.user.municipality_id
+    type(instance).objects.filter(pk=instance.pk).update(**updates)

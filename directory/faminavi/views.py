@@ -1,0 +1,57 @@
+"""Public pages for ふぁみなび articles: list and detail."""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from directory.faminavi import selectors
+
+PAGE_SIZE = 20
+
+
+class ArticleFilterForm(forms.Form):
+    """An unknown area or genre code answers 400 with the reason, as on the shop search."""
+
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    genre = forms.ChoiceField(label=_("Genre"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("All areas")), *selectors.article_area_choices()]
+        self.fields["genre"].choices = [
+            ("", _("All genres")), *selectors.article_genre_choices()
+        ]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "p-form__control"
+
+
+@require_safe
+def article_list(request):
+    form = ArticleFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "faminavi/article_list.html", {"form": form}, status=400)
+    articles = selectors.article_list(
+        area_code=form.cleaned_data["area"] or None,
+        genre_code=form.cleaned_data["genre"] or None,
+    )
+    paginator = Paginator(articles, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    return render(request, "faminavi/article_list.html", {
+        "form": form,
+        "page_obj": page_obj,
+        "paginator": paginator,
+        "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
+        "articles": page_obj.object_list,
+    })
+
+
+@require_safe
+def article_detail(request, pk: int):
+    article = selectors.article_get_public(pk=pk)
+    if article is None:
+        raise Http404(_("No faminavi article found."))
+    return render(request, "faminavi/article_detail.html",
+                  {"article": article, "is_preview": False})

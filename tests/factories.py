@@ -1,0 +1,81 @@
+"""factory_boy factories shared by every test (cookiecutter-django style)."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+
+from directory.accounts.models import User
+from directory.masters.models import Municipality, Programme
+from directory.members.models import Member
+from directory.shops.models import Owner, OwnerShop, Shop, ShopBenefit
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.jp")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            for name in extracted:
+                self.groups.add(Group.objects.get(name=name))
+        if create:
+            self.save()
+
+
+class ShopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shop
+
+    name = factory.Sequence(lambda n: f"テスト商店{n}")
+    name_kana = factory.Sequence(lambda n: f"てすとしょうてん{n}")
+    postcode = "540-8570"
+    municipality = factory.LazyFunction(lambda: Municipality.objects.get(code="271004"))
+    address = "中央区大手前2丁目"
+    latitude = 34.6863
+    longitude = 135.5200
+    phone = "06-6941-0351"
+    live = True
+
+
+class ShopBenefitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShopBenefit
+
+    shop = factory.SubFactory(ShopFactory)
+    programme = factory.LazyFunction(lambda: Programme.objects.get(code="maido"))
+    title = "お会計から5%引き"
+    detail = "カードをご提示ください。"
+
+
+class OwnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Owner
+
+    user = factory.SubFactory(UserFactory, groups=["協賛店オーナー"])
+    name = factory.Sequence(lambda n: f"店主{n}")
+
+
+def owner_with_shop(shop=None, **shop_kwargs):
+    shop = shop or ShopFactory(**shop_kwargs)
+    owner = OwnerFactory()
+    OwnerShop.objects.create(owner=owner, shop=shop)
+    return owner, shop
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    user = factory.SubFactory(UserFactory)
+    member_number = factory.Sequence(lambda n: f"27{n:08d}")
+    family_name = "大阪"
+    given_name = "花子"
+    municipality = factory.LazyFunction(lambda: Municipality.objects.get(code="271004"))
+    due_date = None
+    marriage_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
