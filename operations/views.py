@@ -1,13 +1,14 @@
 """Liveness and readiness probes for the load balancer and monitoring."""
 
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
+@transaction.non_atomic_requests
 @never_cache
 @require_GET
 def healthz(request):

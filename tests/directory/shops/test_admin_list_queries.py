@@ -1,0 +1,35 @@
+"""The secretariat's shop list runs a bounded number of queries, whatever the
+number of shops (the 100,000-shop timing is in benchmarks/admin_shop_list.py)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from directory.accounts import roles
+from tests.factories import ShopBenefitFactory, ShopFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "wagtailsnippets_shops_shop:list"
+MAX_QUERIES = 30
+
+
+def _count_queries(client, params=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(LIST_URL), params or {})
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "カフェ"}, {"municipality": "", "live": "true"}])
+def test_shop_list_query_count_does_not_grow_with_shops(client, masters, params):
+    client.force_login(UserFactory(groups=[roles.SECRETARIAT]))
+    for _ in range(3):
+        ShopBenefitFactory(shop=ShopFactory(name="カフェ少し"))
+    few = _count_queries(client, params)
+    for _ in range(60):
+        ShopBenefitFactory(shop=ShopFactory(name="カフェたくさん"))
+    many = _count_queries(client, params)
+    assert many == few
+    assert many <= MAX_QUERIES
