@@ -23,13 +23,18 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        from django.utils import timezone
+
         from directory.events.models import Event
         from directory.masters.models import Programme
 
         context = super().get_context(request, *args, **kwargs)
         context["programmes"] = Programme.objects.all()
         context["upcoming_events"] = (
-            Event.objects.public().select_related("municipality").order_by("ends_on")[:3]
+            Event.objects.public()
+            .filter(ends_on__gte=timezone.localdate())
+            .select_related("municipality")
+            .order_by("ends_on")[:3]
         )
         return context
 

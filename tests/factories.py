@@ -79,3 +79,40 @@ class MemberFactory(factory.django.DjangoModelFactory):
     municipality = factory.LazyFunction(lambda: Municipality.objects.get(code="271004"))
     due_date = None
     marriage_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Event"
+
+    title = factory.Sequence(lambda n: f"親子イベント{n}")
+    summary = "親子で楽しめるイベントです。"
+    body = "<p>どなたでも参加できます。</p>"
+    starts_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=3))
+    ends_on = factory.LazyAttribute(lambda event: event.starts_on + datetime.timedelta(days=2))
+    venue = "大阪府庁 本館"
+    municipality = factory.LazyFunction(lambda: Municipality.objects.get(code="271004"))
+    live = True
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "faminavi.Article"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"子育て情報{n}")
+    summary = "子育てに役立つ情報です。"
+    body = "<p>手当や相談窓口をご案内します。</p>"
+    live = True
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+            self.save()
+
+    @factory.post_generation
+    def genres(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.genres.set(extracted)
+            self.save()

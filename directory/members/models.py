@@ -77,3 +77,6 @@ class Favourite(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "shop"], name="unique_favourite"),
         ]
+
+    def __str__(self):
+        return f"{self.member_id} → {self.shop_id}"

@@ -218,3 +218,6 @@ class OwnerShop(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["owner", "shop"], name="unique_owner_shop"),
         ]
+
+    def __str__(self):
+        return f"{self.owner_id} → {self.shop_id}"

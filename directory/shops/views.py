@@ -46,7 +46,10 @@ class ShopSearchForm(forms.Form):
 
     @property
     def has_filters(self) -> bool:
-        return self.is_valid() and any(self.cleaned_data.values())
+        """Whether a municipality, card or genre narrows the search (not the keyword)."""
+        return self.is_valid() and any(
+            self.cleaned_data[name] for name in ("municipality", "programme", "genre")
+        )
 
 
 @require_safe

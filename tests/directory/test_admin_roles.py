@@ -9,7 +9,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from directory.accounts import roles
 from directory.events.models import Event
 from directory.shops.models import Shop
-from tests.factories import MemberFactory, ShopBenefitFactory, ShopFactory, UserFactory, owner_with_shop
+from tests.factories import (
+    MemberFactory,
+    ShopBenefitFactory,
+    ShopFactory,
+    UserFactory,
+    owner_with_shop,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +31,9 @@ def _object_url_names(namespace):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, pattern.namespace or current_ns)
-            elif isinstance(pattern, URLPattern) and current_ns == namespace:
-                if "pk" in str(pattern.pattern):
-                    names.append((pattern.name, str(pattern.pattern)))
+            elif (isinstance(pattern, URLPattern) and current_ns == namespace
+                  and "pk" in str(pattern.pattern)):
+                names.append((pattern.name, str(pattern.pattern)))
 
     walk(get_resolver().url_patterns, None)
     return names

@@ -45,7 +45,6 @@ def _form(osaka_city, **overrides):
 @pytest.fixture
 def secretariat_client(client, masters):
     client.force_login(UserFactory(groups=[roles.SECRETARIAT]))
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ja"
     return client
 
 
