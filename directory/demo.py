@@ -1,9 +1,12 @@
 """Demo data for trying the portal: `manage.py seed_demo --shops N`.
 
 Writes realistic fake shops, events, ふぁみなび articles and members in all 43
-municipalities, plus four back-office accounts (one per role). Everything goes
-through bulk_create in batches (no per-row queries, no signals), so 100,000
-shops take well under two minutes on PostgreSQL.
+municipalities, plus four back-office accounts (one per role). Rows are written
+in batches: bulk_create for rows whose primary keys are needed back, COPY
+(PostgreSQL) or executemany for link and child rows; no per-row queries and no
+signals, so 100,000 shops take well under two minutes on PostgreSQL
+(benchmarks/seed_100k.sh). Shop.save() is not called, so search_text is
+computed here exactly as Shop.build_search_text() would.
 
 Demo rows are recognisable, so a rerun tops up to N instead of duplicating:
 
@@ -16,15 +19,17 @@ Row *i* is drawn from its own ``random.Random(f"{seed}:shop:{i}")``, so a
 top-up creates exactly the rows a single run with the larger N would have.
 """
 
+import gc
 import random
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -330,8 +335,46 @@ def _demo_rows(model: type[models.Model]) -> models.QuerySet:
                                 legacy_id__lt=DEMO_LEGACY_BASE + MAX_SHOPS)
 
 
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while building hundreds of thousands of rows:
+    they hold no reference cycles, and the collector's repeated passes cost up to
+    a fifth of a 100,000-shop run."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _through(model: type[models.Model], field: str) -> type[models.Model]:
     return model._meta.get_field(field).remote_field.through
+
+
+def _rows_insert(model: type[models.Model], fields: Sequence[str], rows: list[tuple]) -> None:
+    """Insert plain tuples (values for `fields`, in order) into the model's table.
+
+    For link and child rows whose primary keys nobody needs back: COPY on
+    PostgreSQL, executemany elsewhere; no model instances, no signals."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            # Table and column names come from the models, never from input.
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+                rows,
+            )
 
 
 # --- shops ------------------------------------------------------------------------------
@@ -487,20 +530,16 @@ def _shops_create(indices: list[int], *, seed: int, masters: _Masters) -> dict[s
         benefits, genres, types, facilities = [], [], [], []
         for draft in drafts:
             shop_id = draft.shop.pk
-            benefits.extend(
-                ShopBenefit(shop_id=shop_id, programme_id=programme_id, title=title,
-                            detail=detail, sort_order=order)
-                for order, (programme_id, title, detail) in enumerate(draft.benefits)
-            )
-            genres.extend(genre_through(shop_id=shop_id, genre_id=pk) for pk in draft.genre_ids)
-            types.extend(type_through(shop_id=shop_id, benefittype_id=pk)
-                         for pk in draft.benefit_type_ids)
-            facilities.extend(facility_through(shop_id=shop_id, facility_id=pk)
-                              for pk in draft.facility_ids)
-        ShopBenefit.objects.bulk_create(benefits, batch_size=BATCH_SIZE)
-        genre_through.objects.bulk_create(genres, batch_size=BATCH_SIZE)
-        type_through.objects.bulk_create(types, batch_size=BATCH_SIZE)
-        facility_through.objects.bulk_create(facilities, batch_size=BATCH_SIZE)
+            benefits.extend((shop_id, programme_id, title, detail, order)
+                            for order, (programme_id, title, detail) in enumerate(draft.benefits))
+            genres.extend((shop_id, pk) for pk in draft.genre_ids)
+            types.extend((shop_id, pk) for pk in draft.benefit_type_ids)
+            facilities.extend((shop_id, pk) for pk in draft.facility_ids)
+        _rows_insert(ShopBenefit, ["shop", "programme", "title", "detail", "sort_order"],
+                     benefits)
+        _rows_insert(genre_through, ["shop", "genre"], genres)
+        _rows_insert(type_through, ["shop", "benefittype"], types)
+        _rows_insert(facility_through, ["shop", "facility"], facilities)
         counts["shops"] += len(drafts)
         counts["benefits"] += len(benefits)
     return counts
@@ -556,12 +595,10 @@ def _events_create(indices: list[int], *, seed: int, masters: _Masters) -> int:
                 genre_ids.add(rng.choice(masters.article_genre_ids))
             genre_rows.append(sorted(genre_ids))
         Event.objects.bulk_create(events, batch_size=BATCH_SIZE)
-        genre_through.objects.bulk_create(
-            [genre_through(event_id=event.pk, genre_id=genre_id)
-             for event, genre_ids in zip(events, genre_rows, strict=True)
-             for genre_id in genre_ids],
-            batch_size=BATCH_SIZE,
-        )
+        _rows_insert(genre_through, ["event", "genre"],
+                     [(event.pk, genre_id)
+                      for event, genre_ids in zip(events, genre_rows, strict=True)
+                      for genre_id in genre_ids])
         created += len(events)
     return created
 
@@ -604,18 +641,14 @@ def _articles_create(indices: list[int], *, seed: int, masters: _Masters) -> int
                 area_rows.append(sorted(set(rng.sample(masters.area_ids,
                                                        min(3, len(masters.area_ids))))))
         Article.objects.bulk_create(articles, batch_size=BATCH_SIZE)
-        genre_through.objects.bulk_create(
-            [genre_through(article_id=article.pk, genre_id=genre_id)
-             for article, genre_ids in zip(articles, genre_rows, strict=True)
-             for genre_id in genre_ids],
-            batch_size=BATCH_SIZE,
-        )
-        area_through.objects.bulk_create(
-            [area_through(article_id=article.pk, area_id=area_id)
-             for article, area_ids in zip(articles, area_rows, strict=True)
-             for area_id in area_ids],
-            batch_size=BATCH_SIZE,
-        )
+        _rows_insert(genre_through, ["article", "genre"],
+                     [(article.pk, genre_id)
+                      for article, genre_ids in zip(articles, genre_rows, strict=True)
+                      for genre_id in genre_ids])
+        _rows_insert(area_through, ["article", "area"],
+                     [(article.pk, area_id)
+                      for article, area_ids in zip(articles, area_rows, strict=True)
+                      for area_id in area_ids])
         created += len(articles)
     return created
 
@@ -675,16 +708,14 @@ def _members_create(wanted: int, *, seed: int, masters: _Masters,
         for user, member in zip(users, members, strict=True):
             member.user_id = user.pk
         Member.objects.bulk_create(members, batch_size=BATCH_SIZE)
-        child_rows = [Child(member_id=member.pk, birth_date=birth, nickname=nickname)
+        child_rows = [(member.pk, birth, nickname)
                       for member, kids in zip(members, children, strict=True)
                       for birth, nickname in kids]
-        Child.objects.bulk_create(child_rows, batch_size=BATCH_SIZE)
-        genre_through.objects.bulk_create(
-            [genre_through(member_id=member.pk, genre_id=genre_id)
-             for member, genre_ids in zip(members, genre_rows, strict=True)
-             for genre_id in genre_ids],
-            batch_size=BATCH_SIZE,
-        )
+        _rows_insert(Child, ["member", "birth_date", "nickname"], child_rows)
+        _rows_insert(genre_through, ["member", "genre"],
+                     [(member.pk, genre_id)
+                      for member, genre_ids in zip(members, genre_rows, strict=True)
+                      for genre_id in genre_ids])
         counts["members"] += len(members)
         counts["children"] += len(child_rows)
     return counts
@@ -729,13 +760,14 @@ def demo_seed(*, shops: int, seed: int = 42) -> dict:
     # One hash for every demo account: PBKDF2 per row would take minutes.
     password_hash = make_password(DEMO_PASSWORD)
 
-    shop_counts = _shops_create(_missing(Shop, shops), seed=seed, masters=masters)
-    events_created = _events_create(_missing(Event, event_count(shops)), seed=seed,
-                                    masters=masters)
-    articles_created = _articles_create(_missing(Article, article_count(shops)), seed=seed,
+    with _gc_paused():
+        shop_counts = _shops_create(_missing(Shop, shops), seed=seed, masters=masters)
+        events_created = _events_create(_missing(Event, event_count(shops)), seed=seed,
                                         masters=masters)
-    member_counts = _members_create(member_count(shops), seed=seed, masters=masters,
-                                    password_hash=password_hash)
+        articles_created = _articles_create(_missing(Article, article_count(shops)),
+                                            seed=seed, masters=masters)
+        member_counts = _members_create(member_count(shops), seed=seed, masters=masters,
+                                        password_hash=password_hash)
     staff_created = _staff_ensure(password_hash=password_hash)
     return {
         "shops": _demo_rows(Shop).count(),

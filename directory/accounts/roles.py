@@ -59,11 +59,10 @@ ROLE_PERMISSIONS = {
 
 def roles_sync():
     """Create or update the role groups with exactly the permissions above."""
+    from django.apps import apps
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
-    from django.apps import apps
     from django.db.models import Q
-
     from wagtail.snippets.models import create_extra_permissions
 
     for app_config in apps.get_app_configs():
