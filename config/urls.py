@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("directory.accounts.urls")),
+    path("", include("directory.members.urls")),
     path("shops/", include("directory.shops.urls")),
     path("events/", include("directory.events.urls")),
     path("faminavi/", include("directory.faminavi.urls")),
