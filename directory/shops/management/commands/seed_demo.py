@@ -3,6 +3,7 @@ and the back-office demo accounts. Idempotent: a rerun tops up to N."""
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -19,8 +20,13 @@ class Command(BaseCommand):
                             help="Number of demo shops, 0 to 1,000,000 (default 2000).")
         parser.add_argument("--seed", type=int, default=42,
                             help="Random seed; the same seed gives the same data.")
+        parser.add_argument("--allow-production", action="store_true",
+                            help="Seed even under production settings (creates known passwords).")
 
     def handle(self, *args, **options):
+        # Demo accounts have a published password: never on a production site by accident.
+        if settings.SETTINGS_MODULE.endswith(".production") and not options["allow_production"]:
+            raise CommandError(_("Demo data is not created under production settings."))
         try:
             shops = shops_count_parse(options["shops"])
         except DemoSeedError as error:
