@@ -1,6 +1,7 @@
 """`make run`: the development server with a django-q2 worker alongside, so
 e-mail and scheduled work happen without any other service."""
 
+import signal
 import subprocess
 import sys
 
@@ -16,8 +17,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport, **options):
         worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"])
+
+        def stop(signum, frame):
+            # Take the worker down with the server, whichever way we are stopped.
+            worker.terminate()
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGHUP, stop)
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+            if worker.poll() is None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
