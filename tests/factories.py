@@ -116,3 +116,20 @@ class ArticleFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.genres.set(extracted)
             self.save()
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.Child"
+
+    member = factory.SubFactory(MemberFactory)
+    birth_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=365 * 3))
+    nickname = ""
+
+
+class FavouriteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.Favourite"
+
+    member = factory.SubFactory(MemberFactory)
+    shop = factory.SubFactory(ShopFactory)
