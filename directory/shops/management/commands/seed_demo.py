@@ -1,6 +1,7 @@
 """`manage.py seed_demo --shops N`: masters, demo shops, events, ふぁみなび, members
 and the back-office demo accounts. Idempotent: a rerun tops up to N."""
 
+import os
 import time
 
 from django.conf import settings
@@ -25,7 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # Demo accounts have a published password: never on a production site by accident.
-        if settings.SETTINGS_MODULE.endswith(".production") and not options["allow_production"]:
+        settings_module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+        if settings_module.endswith(".production") and not options["allow_production"]:
             raise CommandError(_("Demo data is not created under production settings."))
         try:
             shops = shops_count_parse(options["shops"])
