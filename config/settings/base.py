@@ -146,7 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "wagtailadmin_login"
+LOGIN_URL = "accounts:login"
 
 # --- Internationalisation: Japanese default, English second ------------------------
 LANGUAGE_CODE = "ja"
@@ -187,6 +187,24 @@ PORTAL = {
     "CHILD_PROGRAMME_NAME": env("CHILD_PROGRAMME_NAME", default="まいど子でもカード"),
     "MARRIAGE_PROGRAMME_NAME": env("MARRIAGE_PROGRAMME_NAME", default="縁ジョイパス"),
     "SECRETARIAT_NAME": env("SECRETARIAT_NAME", default="大阪府子育て・結婚応援パスポート事務局"),
+    # Map tiles for Leaflet (no API key). The attribution is HTML shown on every map.
+    "MAP_TILE_URL": env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    "MAP_ATTRIBUTION": env(
+        "MAP_ATTRIBUTION",
+        default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+                " contributors",
+    ),
+    # Member accounts (directory/accounts): link lifetimes, member numbers, abuse limits.
+    "SIGNUP_LINK_HOURS": env.int("PORTAL_SIGNUP_LINK_HOURS", default=24),
+    "EMAIL_CHANGE_LINK_HOURS": env.int("PORTAL_EMAIL_CHANGE_LINK_HOURS", default=24),
+    # str.format with prefecture_code and number: 27 + 8 digits = 2700000001.
+    "MEMBER_NUMBER_FORMAT": env("PORTAL_MEMBER_NUMBER_FORMAT",
+                                default="{prefecture_code}{number:08d}"),
+    "TERMS_URL": env("PORTAL_TERMS_URL", default=""),
+    "RATE_LIMIT_PER_IP": env.int("PORTAL_RATE_LIMIT_PER_IP", default=5),
+    "RATE_LIMIT_WINDOW_SECONDS": env.int("PORTAL_RATE_LIMIT_WINDOW_SECONDS", default=300),
+    "LOGIN_LOCKOUT_ATTEMPTS": env.int("PORTAL_LOGIN_LOCKOUT_ATTEMPTS", default=5),
+    "LOGIN_LOCKOUT_SECONDS": env.int("PORTAL_LOGIN_LOCKOUT_SECONDS", default=900),
 }
 
 # --- REST framework -----------------------------------------------------------------
