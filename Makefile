@@ -6,15 +6,18 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 SEED_SHOPS ?= 2000
-APT_PACKAGES := chromium fonts-noto-cjk nginx wrk
+APT_PACKAGES := chromium fonts-noto-cjk nginx wrk redis-server
 
-.PHONY: help venv run serve test e2e lint format migrate seed apt messages lock bench clean
+.PHONY: help venv run serve test e2e scaleout lint format migrate seed apt messages lock bench api-fuzz clean
 
 help:
 	@echo "make run    - install, migrate, load masters + demo data (once), serve http://127.0.0.1:$(PORT)"
 	@echo "make test   - the test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make e2e    - browser tests and the accessibility sweep (Playwright + Debian chromium + axe)"
 	@echo "make lint   - ruff and makemigrations --check"
+	@echo "make scaleout - 2 gunicorn instances + nginx + Redis + django-q2, kill/restart under load"
+	@echo "make bench  - load figures through nginx with wrk (seeds 100,000 shops first)"
+	@echo "make api-fuzz - schemathesis against /api/v1/openapi.json (gunicorn, scratch PostgreSQL DB)"
 
 # The virtualenv is rebuilt whenever the lock file changes.
 $(BIN)/.installed: requirements.lock
@@ -71,8 +74,20 @@ format: venv
 messages: venv
 	$(MANAGE) compilemessages_py
 
-bench: venv
-	$(BIN)/python benchmarks/run.py
+# Two gunicorn instances + nginx + Redis + django-q2 on 127.0.0.1 (tests/operations/test_scaleout.py).
+scaleout: venv apt
+	PORTAL_SCALEOUT=1 $(BIN)/pytest -m scaleout tests/operations/test_scaleout.py $(PYTEST_ARGS)
+
+# Load figures through nginx with wrk (benchmarks/load.py; 100,000 shops are seeded into
+# BENCH_DB first unless it already has them). Prints the table for docs/performance.md.
+bench: venv apt
+	$(BIN)/python benchmarks/load.py
+
+# schemathesis against the API's OpenAPI schema: a scratch PostgreSQL database
+# (FUZZ_DB, default portal_api_fuzz) seeded small, gunicorn on a free port, at most
+# FUZZ_EXAMPLES (20) examples per operation; fails on any 5xx or schema violation.
+api-fuzz: venv
+	$(BIN)/python tests/api/fuzz.py --examples $${FUZZ_EXAMPLES:-20}
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -3,24 +3,36 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from directory.shops import admin_auth as shop_admin_auth
 from operations import views as operations_views
 
 urlpatterns = [
     path("healthz", operations_views.healthz, name="healthz"),
     path("readyz", operations_views.readyz, name="readyz"),
+    path("metrics", operations_views.metrics, name="metrics"),
+    path("admin/2fa/", include("staffauth.urls")),
+    # The admin's login and password reset with abuse limits (429), before Wagtail's own.
+    path("admin/login/", shop_admin_auth.AdminLoginView.as_view(), name="portal_admin_login"),
+    path("admin/password_reset/", shop_admin_auth.AdminPasswordResetView.as_view(),
+         name="portal_admin_password_reset"),
+    path("admin/password_reset/confirm/<uidb64>/<token>/",
+         shop_admin_auth.AdminPasswordResetConfirmView.as_view(),
+         name="portal_admin_password_reset_confirm"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("directory.accounts.urls")),
     path("", include("directory.members.urls")),
     path("shops/", include("directory.shops.urls")),
+    path("for-shops/", include("directory.shops.join_urls")),  # 協賛店の方へ
     path("events/", include("directory.events.urls")),
     path("faminavi/", include("directory.faminavi.urls")),
-    path("api/v1/", include("api.urls")),
-    path("sitemap.xml", sitemap),
+    # /api/v1/… (JSON API, OpenAPI schema, docs) and /api/legacy/…: api/urls.py.
+    path("api/", include("api.urls")),
+    # sitemap.xml (index), sitemap-<section>.xml, robots.txt, consent/, preview/<token>/
+    path("", include("cms_pages.urls")),
 ]
 
 if settings.DEBUG:

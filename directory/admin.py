@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.db import transaction
 from django.http import Http404
 from django.urls import URLPattern
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -31,6 +32,7 @@ class ScopedSnippetViewSet(SnippetViewSet):
             return pattern
         view = pattern.callback
         scope = type(self).scope
+        model = self.model
 
         @wraps(view)
         def guarded(request, *args, **kwargs):
@@ -42,6 +44,14 @@ class ScopedSnippetViewSet(SnippetViewSet):
                     reachable = False
                 if not reachable:
                     raise Http404
+                if request.method == "POST":
+                    # Serialise writes to one object (the lock is held to the end of
+                    # the request): of two reviewers approving at once, the second
+                    # finds the workflow finished and is told so; published once.
+                    with transaction.atomic():
+                        list(model._default_manager.select_for_update()
+                             .filter(pk=pk).values_list("pk", flat=True))
+                        return view(request, *args, **kwargs)
             return view(request, *args, **kwargs)
 
         pattern.callback = guarded

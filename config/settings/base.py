@@ -32,10 +32,12 @@ INSTALLED_APPS = [
     "accessibility",
     "operations",
     "api",
+    "staffauth",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     # Third party
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets for /api/v1/docs, served locally
     "django_q",
     # Django
     "django.contrib.admin",
@@ -66,14 +69,26 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request id (X-Request-ID), request metrics and the access log line.
+    "operations.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /api/…: bodies over API_MAX_BODY_BYTES → 413, errors as application/problem+json.
+    "api.middleware.ApiMiddleware",
+    "config.maintenance.MaintenanceModeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.JapaneseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Audit log: exports and personal-data views in the admin.
+    "operations.middleware.AuditMiddleware",
+    "staffauth.middleware.SessionTimeoutMiddleware",
+    "staffauth.middleware.StaffTwoFactorMiddleware",
+    # Shop owners: no translation report or reports section in the admin.
+    "directory.shops.middleware.ShopOwnerAdminScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -175,6 +190,9 @@ WAGTAIL_SITE_NAME = env("SITE_NAME", default="大阪府子育て・結婚応援�
 WAGTAILADMIN_BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Shop owners and editors upload photos: at most 5 MB each (Wagtail refuses bigger files
+# with a Japanese message); EXIF locations are removed on upload (directory/shops/images.py).
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", default=5 * 1024 * 1024)
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
@@ -205,6 +223,15 @@ PORTAL = {
     "RATE_LIMIT_WINDOW_SECONDS": env.int("PORTAL_RATE_LIMIT_WINDOW_SECONDS", default=300),
     "LOGIN_LOCKOUT_ATTEMPTS": env.int("PORTAL_LOGIN_LOCKOUT_ATTEMPTS", default=5),
     "LOGIN_LOCKOUT_SECONDS": env.int("PORTAL_LOGIN_LOCKOUT_SECONDS", default=900),
+    # Shop side (directory/shops): the secretariat is mailed on each submission of a shop
+    # or event for approval ("immediate") or once a day with everything waiting ("daily").
+    "SUBMISSION_NOTICE": env("PORTAL_SUBMISSION_NOTICE", default="immediate"),
+    # CMS (cms_pages): shareable preview links, the contact form's limits.
+    "PREVIEW_LINK_DAYS": env.int("PORTAL_PREVIEW_LINK_DAYS", default=7),
+    "CONTACT_MESSAGE_MAX_LENGTH": env.int("PORTAL_CONTACT_MESSAGE_MAX_LENGTH", default=2000),
+    "CONTACT_MIN_FILL_SECONDS": env.int("PORTAL_CONTACT_MIN_FILL_SECONDS", default=3),
+    "CONTACT_MAX_FORM_AGE_SECONDS": env.int("PORTAL_CONTACT_MAX_FORM_AGE_SECONDS",
+                                            default=24 * 60 * 60),
 }
 
 # --- REST framework -----------------------------------------------------------------
@@ -217,7 +244,29 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Passport portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Only /api/… (not the Wagtail admin's internal APIs): config/openapi.py.
+    "PREPROCESSING_HOOKS": ["config.openapi.public_endpoints_only"],
+    # Problem responses, closed request bodies, the legacy-function index: api/openapi.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.openapi.postprocess",
+    ],
+    "DESCRIPTION": "JSON API of the passport portal for the PWA and outside clients. "
+                   "Errors are application/problem+json (RFC 9457); see docs/api.md.",
+    "SCHEMA_PATH_PREFIX": r"/api/(v1/)?",
+    # Swagger UI from drf-spectacular-sidecar (static files): the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# The JSON API (api/, docs/api.md): bearer tokens, body limit, throttles, caching.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=30)
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_THROTTLE_RATES = {
+    "ip": env("API_THROTTLE_IP", default="600/minute"),  # every request, per client IP
+    "token": env("API_THROTTLE_TOKEN", default="1200/minute"),  # per token (or session user)
+}
+API_PUBLIC_MAX_AGE = env.int("API_PUBLIC_MAX_AGE", default=60)  # Cache-Control of public reads
 
 # --- django-q2: ORM broker by default, Redis when Q_REDIS_URL is set ----------------
 Q_CLUSTER = {
@@ -235,16 +284,86 @@ if env("Q_REDIS_URL", default=""):
 
 # --- Security defaults (production tightens further) --------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions are shared by every app instance; production reads them through
+# the shared cache (cached_db, config/settings/production.py).
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Argon2id first; existing PBKDF2 hashes still verify and are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# CSP, Permissions-Policy and file policy: config/security.py (nonces per request).
+CSP_REPORT_URI = env("CSP_REPORT_URI", default="")
+CSP_SCRIPT_SRC_EXTRA = env.list("CSP_SCRIPT_SRC_EXTRA", default=[])
+CSP_IMG_SRC_EXTRA = env.list("CSP_IMG_SRC_EXTRA", default=[])
+CSP_CONNECT_SRC_EXTRA = env.list("CSP_CONNECT_SRC_EXTRA", default=[])
+# Staff sign-in (staffauth/): TOTP for superusers, 事務局 and 自治体職員 in the admin;
+# session limits in seconds (idle: back-office users; absolute: every signed-in session).
+STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
+STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600)
+# Maintenance mode (config/maintenance.py, `manage.py maintenance on|off`).
+MAINTENANCE_MODE = env.bool("MAINTENANCE_MODE", default=False)
+MAINTENANCE_FLAG_FILE = env.path("MAINTENANCE_FLAG_FILE", default=BASE_DIR / "var" / "maintenance.on")
+MAINTENANCE_RETRY_AFTER = env.int("MAINTENANCE_RETRY_AFTER", default=3600)
+# Uploaded documents go through Django's serve view (privacy checks, headers): always as
+# an attachment, with "default-src 'none'; sandbox" (config/security.py).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods",
+                          "csv", "txt", "zip"]
+# No staff e-mail hashes sent to gravatar.com from the admin.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# nginx's anonymous page cache is refreshed on publish (config/frontend_cache.py).
+WAGTAILFRONTENDCACHE = {
+    f"nginx{index}": {"BACKEND": "config.frontend_cache.NginxRefreshBackend", "LOCATION": url}
+    for index, url in enumerate(env.list("NGINX_CACHE_REFRESH_URLS", default=[]))
+}
 
+# --- Operations: backups, metrics, audit log (operations/, docs/operations.md) --------
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=7)
+BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR", default="")  # e.g. /usr/lib/postgresql/15/bin
+BACKUP_SCHEDULE = env.bool("BACKUP_SCHEDULE", default=True)  # false: the systemd timer runs it
+BACKUP_SCHEDULE_TIME = env("BACKUP_SCHEDULE_TIME", default="03:00")  # TIME_ZONE local time
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# Reverse proxies whose X-Forwarded-For names the client (nginx on the same host:
+# 127.0.0.1,::1). Empty: REMOTE_ADDR is used as it is (operations.middleware).
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
+
+# Logs: one JSON object per line with the request id (operations/logging.py);
+# LOG_FORMAT=text gives readable lines (the default with DEBUG).
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "filters": {"request_id": {"()": "operations.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "operations.logging.JsonFormatter"},
+        "text": {"()": "operations.logging.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+        },
+        # Counts warnings and errors for /metrics (portal_log_records_total).
+        "metrics": {"class": "operations.logging.MetricsHandler", "level": "WARNING"},
+    },
+    "root": {"handlers": ["console", "metrics"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Wagtail 8 logs every background task at INFO.

@@ -26,3 +26,12 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+LANGUAGE_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Sessions shared by every app node: in the database, read through the cache when the
+# cache is shared (Redis); a per-process cache would keep a logged-out session alive.
+_shared_cache = bool(env("REDIS_URL", default="") or env("CACHE_URL", default=""))
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends."
+                     + ("cached_db" if _shared_cache else "db"))

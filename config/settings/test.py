@@ -15,3 +15,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = env("BASE_URL", default="http://testserver")
+# Feature tests sign staff in without a phone; tests/operations/test_security_twofactor.py
+# turns the TOTP step on (production and `make run` have it on: base.py).
+STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=False)
+MAINTENANCE_FLAG_FILE = BASE_DIR / "var" / "test-maintenance.on"  # noqa: F405

@@ -11,12 +11,17 @@ SECRETARIAT = "事務局"
 MUNICIPAL_STAFF = "自治体職員"
 SHOP_OWNER = "協賛店オーナー"
 AUDITOR = "監査"
+# Drafts editorial pages and submits them to the "事務局承認" workflow; cannot publish.
+# Page and image permissions are GroupPagePermission / GroupCollectionPermission rows
+# (cms_pages/migrations/0004_demo_tree_and_workflow.py), not model permissions.
+EDITOR = "編集者"
 
 ROLE_LABELS = {
     SECRETARIAT: _("Secretariat"),
     MUNICIPAL_STAFF: _("Municipal staff"),
     SHOP_OWNER: _("Shop owner"),
     AUDITOR: _("Auditor"),
+    EDITOR: _("Editor"),
 }
 
 _MASTERS = ["area", "municipality", "genre", "benefittype", "facility", "programme", "eligibilityrule"]
@@ -36,6 +41,10 @@ ROLE_PERMISSIONS = {
         + _perms("events", "event", _ALL + ["publish", "lock", "unlock", "access_all"])
         + _perms("faminavi", "article", _ALL + ["publish", "lock", "unlock", "access_all"])
         + [p for m in _MASTERS for p in _perms("masters", m, _ALL)]
+        + [("cms_pages", "change_portalsettings")]  # the site settings (cms_pages)
+        + [("operations", "view_auditevent")]  # the audit log, read-only
+        # Failed background tasks (mails…): Reports → directory/shops/admin_views.py
+        + [("django_q", "view_failure")]
     ),
     MUNICIPAL_STAFF: (
         [("wagtailadmin", "access_admin")]
@@ -52,8 +61,10 @@ ROLE_PERMISSIONS = {
         + _perms("shops", "shop", ["view", "access_all"])
         + _perms("events", "event", ["view", "access_all"])
         + _perms("faminavi", "article", ["view", "access_all"])
+        + [("operations", "view_auditevent")]  # the audit log, read-only
         + [p for m in _MASTERS for p in _perms("masters", m, ["view"])]
     ),
+    EDITOR: [("wagtailadmin", "access_admin")],
 }
 
 

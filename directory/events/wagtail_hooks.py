@@ -4,7 +4,7 @@ staff only their municipality's; shop owners only their shops' events."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -14,6 +14,7 @@ from directory.access import ScopedPermissionPolicy, articles_for_user, events_f
 from directory.admin import ScopedSnippetViewSet
 from directory.events.models import Event
 from directory.faminavi.models import Article
+from directory.shops.admin_forms import EventAdminForm
 
 register_permission_policy(Event, ScopedPermissionPolicy(Event, events_for_user))
 register_permission_policy(Article, ScopedPermissionPolicy(Article, articles_for_user))
@@ -36,20 +37,22 @@ class EventViewSet(ScopedSnippetViewSet):
     list_export = ["id", "title", "starts_on", "ends_on", "venue", "municipality", "organiser",
                    "url", "live"]
     export_filename = "events"
-    panels = [
+    # EventAdminForm: a shop owner's event belongs to one of their shops.
+    edit_handler = ObjectList(base_form_class=EventAdminForm, children=[
         FieldPanel("title"),
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
         FieldPanel("time_note"),
         FieldPanel("venue"),
-        FieldPanel("municipality"),
+        # A plain select: shop owners and municipal staff cannot open the masters' chooser.
+        FieldPanel("municipality", widget=forms.Select),
         FieldPanel("genres", widget=forms.CheckboxSelectMultiple),
         FieldPanel("shop"),
         FieldPanel("organiser"),
         FieldPanel("url"),
         FieldPanel("image"),
-    ]
+    ])
 
     def get_queryset(self, request):
         return events_for_user(request.user).select_related("municipality")
@@ -82,6 +85,7 @@ class ArticleViewSet(ScopedSnippetViewSet):
 
 class ContentGroup(SnippetViewSetGroup):
     menu_label = _("Events and faminavi")
+    menu_name = "events"  # kept in a shop owner's menu (directory/shops/wagtail_hooks.py)
     menu_icon = "date"
     menu_order = 110
     items = (EventViewSet, ArticleViewSet)

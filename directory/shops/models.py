@@ -4,20 +4,26 @@ and workflow states, so the row in `shops_shop` is always the published
 listing and an owner's edits wait in a revision until the secretariat approves.
 """
 
+from datetime import timedelta
+
+from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import (
     DraftStateMixin,
+    GroupApprovalTask,
     LockableMixin,
     Orderable,
     PreviewableMixin,
     RevisionMixin,
+    TaskState,
     WorkflowMixin,
 )
 
@@ -139,6 +145,29 @@ class Shop(
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
 
+    def effective_benefits(self) -> list:
+        """The benefits a member gets at this shop, as the public should show them.
+
+        The shop's own benefits, then (for a branch) the benefits its chain head marks
+        `applies_to_branches` for programmes the branch has no benefit of its own in.
+        Only a published head contributes, with its published benefits; each of those
+        carries `inherited_from` (the head) so a template can say where it comes from.
+        Works on an unsaved preview copy too (its in-memory benefits are used).
+        """
+        own = sorted(self.benefits.all(), key=lambda benefit: benefit.sort_order or 0)
+        head = self.parent if self.parent_id else None
+        if head is None or not head.live or head.pk == self.pk:
+            return own
+        covered = {benefit.programme_id for benefit in own}
+        inherited = [
+            benefit for benefit in head.benefits.filter(applies_to_branches=True)
+            .select_related("programme").order_by("sort_order", "pk")
+            if benefit.programme_id not in covered
+        ]
+        for benefit in inherited:
+            benefit.inherited_from = head
+        return own + inherited
+
     def get_absolute_url(self):
         return reverse("shops:detail", args=[self.pk])
 
@@ -157,6 +186,11 @@ class ShopBenefit(Orderable):
                                   related_name="+", verbose_name=_("programme"))
     title = models.CharField(_("benefit title"), max_length=200)
     detail = models.TextField(_("benefit detail"), blank=True)
+    applies_to_branches = models.BooleanField(
+        _("applies to all branches"), default=False, db_default=False,
+        help_text=_("On a chain head: every branch of the chain offers this benefit too "
+                    "(a branch's own benefit for the same programme takes precedence)."),
+    )
 
     class Meta(Orderable.Meta):
         verbose_name = _("benefit")
@@ -221,3 +255,77 @@ class OwnerShop(models.Model):
 
     def __str__(self):
         return f"{self.owner_id} → {self.shop_id}"
+
+
+class ShopAccountRequest(models.Model):
+    """A provisional shop-account registration (協賛店の仮登録): an e-mail address
+    waiting for its link to be followed (directory/shops/join.py).
+
+    Like the member sign-up (accounts.SignupRequest), only a SHA-256 hash of the
+    link's token is kept; a request is single use and expires after
+    settings.PORTAL["SIGNUP_LINK_HOURS"]. A separate table keeps a shop link from
+    ever completing a member sign-up (and the other way round).
+    """
+
+    email = models.EmailField(_("e-mail address"), db_index=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shop account request")
+        verbose_name_plural = _("shop account requests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def expires_at(self):
+        return self.created_at + timedelta(hours=settings.PORTAL.get("SIGNUP_LINK_HOURS", 24))
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class RequiredCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment for the applicant"), widget=forms.Textarea({"rows": 4}),
+        help_text=_("Say what to change. The applicant sees this on their dashboard and "
+                    "in an e-mail."),
+        error_messages={"required": _("Enter a comment saying what to change.")},
+    )
+
+
+class ApprovalTask(GroupApprovalTask):
+    """Wagtail's group approval, as the secretariat uses it for shops and events
+    (workflows 協賛店承認 and イベント承認): "request changes" needs a comment,
+    which the applicant sees on their dashboard and in the e-mail.
+
+    Approving or rejecting locks the task state row first, so two reviewers acting
+    at once are serialised: one wins, the other's action is refused (published once).
+    """
+
+    class Meta:
+        verbose_name = _("approval by a group (comment required to request changes)")
+        verbose_name_plural = _("approvals by a group (comment required to request changes)")
+
+    def get_form_for_action(self, action):
+        if action == "reject":
+            return RequiredCommentForm
+        return super().get_form_for_action(action)
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "reject" and not str(kwargs.get("comment") or "").strip():
+            raise PermissionDenied("A comment is required to request changes.")
+        if action_name in ("approve", "reject"):
+            current = (TaskState.objects.select_for_update().filter(pk=task_state.pk)
+                       .values_list("status", flat=True).first())
+            if current != TaskState.STATUS_IN_PROGRESS:
+                raise PermissionDenied("This task is no longer in progress.")
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return _("Members of the chosen groups approve or request changes (with a comment)")

@@ -1,9 +1,8 @@
-"""Public pages of the shop directory: search (list) and detail.
+"""Public pages of the shop directory: search (list and map) and detail.
 
 Views stay thin: the form validates the query string, selectors read.
 """
 
-from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -11,66 +10,49 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from directory.shops import selectors
+from directory.shops.forms import ShopSearchForm, count_label
+from directory.shops.geo import format_distance
 
 PAGE_SIZE = 20
+LIST_TEMPLATE = "shops/shop_list.html"
 
 
-class ShopSearchForm(forms.Form):
-    """The query string of the shop search.
-
-    An unknown municipality, programme or genre code is a client error: the
-    page answers 400 and says which choice it did not recognise, rather than
-    silently showing unfiltered results that look filtered.
-    """
-
-    keyword = forms.CharField(
-        label=_("Keyword"), required=False, strip=True,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-        help_text=_("Shop name, address or benefit. Separate words with spaces."),
-    )
-    municipality = forms.ChoiceField(label=_("Municipality"), required=False)
-    programme = forms.ChoiceField(label=_("Card"), required=False)
-    genre = forms.ChoiceField(label=_("Genre"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [
-            ("", _("All municipalities")), *selectors.municipality_choices()
-        ]
-        self.fields["programme"].choices = [
-            ("", _("All cards")), *selectors.programme_choices()
-        ]
-        self.fields["genre"].choices = [("", _("All genres")), *selectors.shop_genre_choices()]
-        for name, field in self.fields.items():
-            field.widget.attrs.setdefault("class", f"p-form__control p-form__control--{name}")
-
-    @property
-    def has_filters(self) -> bool:
-        """Whether a municipality, card or genre narrows the search (not the keyword)."""
-        return self.is_valid() and any(
-            self.cleaned_data[name] for name in ("municipality", "programme", "genre")
-        )
+def _map_point(shop, *, distance: str = "") -> dict:
+    return {
+        "name": shop.name,
+        "lat": shop.latitude,
+        "lng": shop.longitude,
+        "url": shop.get_absolute_url(),
+        "address": shop.full_address,
+        "distance": distance,
+    }
 
 
 @require_safe
 def shop_list(request):
     form = ShopSearchForm(request.GET)
     if not form.is_valid():
-        return render(request, "shops/shop_list.html", {"form": form}, status=400)
-    shops = selectors.shop_search(
-        keyword=form.cleaned_data["keyword"],
-        municipality_code=form.cleaned_data["municipality"] or None,
-        programme_code=form.cleaned_data["programme"] or None,
-        genre_code=form.cleaned_data["genre"] or None,
-    )
-    paginator = Paginator(shops, PAGE_SIZE)
+        return render(request, LIST_TEMPLATE, {"form": form}, status=400)
+    query = form.to_query()
+    results = selectors.ShopResults(query)
+    paginator = Paginator(results, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    return render(request, "shops/shop_list.html", {
+    shops = list(page_obj.object_list)
+    for shop in shops:
+        distance = getattr(shop, "distance_km", None)
+        shop.distance_label = format_distance(distance) if distance is not None else ""
+    return render(request, LIST_TEMPLATE, {
         "form": form,
         "page_obj": page_obj,
         "paginator": paginator,
         "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
-        "shops": page_obj.object_list,
+        "shops": shops,
+        "results": results,
+        "count_label": count_label(paginator.count, results.more),
+        "map_points": [_map_point(shop, distance=shop.distance_label)
+                       for shop in shops if shop.latitude is not None],
+        "map_origin": (query.origin.latitude, query.origin.longitude) if query.origin else None,
+        "suggestions": form.suggestions() if not shops else None,
     })
 
 
@@ -82,5 +64,6 @@ def shop_detail(request, pk: int):
     return render(request, "shops/shop_detail.html", {
         "shop": shop,
         "chain": selectors.shop_chain_for(shop=shop),
+        "map_points": [_map_point(shop)] if shop.latitude is not None else [],
         "is_preview": False,
     })

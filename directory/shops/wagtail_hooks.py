@@ -3,11 +3,20 @@ CSV/XLSX export) and the restricted editor role for shop owners."""
 
 import django_filters
 from django import forms
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import (
@@ -22,7 +31,11 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 from directory.access import ScopedPermissionPolicy, shops_choosable_by_user, shops_for_user
 from directory.admin import NormalisedSearchIndexViewMixin, ScopedSnippetViewSet
 from directory.masters.models import Genre, Municipality, Programme
+from directory.shops.admin_forms import ShopAdminForm
+from directory.shops.admin_views import FAILURE_PERMISSION, ChainApprovalView, FailedTasksView
 from directory.shops.models import Owner, Shop
+from directory.shops.owner_admin import OwnerListingsPanel, is_shop_owner_only
+from directory.shops.position_picker import PositionPickerPanel
 
 register_permission_policy(Shop, ScopedPermissionPolicy(Shop, shops_for_user))
 
@@ -109,12 +122,24 @@ class ShopViewSet(ScopedSnippetViewSet):
     ]
     export_headings = {"municipality": _("municipality"), "parent_id": _("chain head")}
     export_filename = "shops"
-    panels = [
+    edit_handler = ObjectList(base_form_class=ShopAdminForm, children=[
         MultiFieldPanel([
             FieldPanel("name"),
             FieldPanel("name_kana"),
         ], heading=_("Shop")),
-        InlinePanel("benefits", label=_("Benefits per programme"), min_num=1, max_num=2),
+        # One row per programme joined (at least one is checked by ShopAdminForm, so a
+        # chain's branch may rely on its head's benefit instead).
+        InlinePanel("benefits", label=_("Benefits per programme"), min_num=0, max_num=2,
+                    help_text=_("Add a row for each programme the shop joins, with its "
+                                "benefit."),
+                    panels=[
+                        # A plain select: there are two programmes, and shop owners
+                        # have no access to the masters' snippet chooser.
+                        FieldPanel("programme", widget=forms.Select),
+                        FieldPanel("title"),
+                        FieldPanel("detail"),
+                        FieldPanel("applies_to_branches"),
+                    ]),
         MultiFieldPanel([
             FieldPanel("genres", widget=forms.CheckboxSelectMultiple),
             FieldPanel("benefit_types", widget=forms.CheckboxSelectMultiple),
@@ -123,10 +148,12 @@ class ShopViewSet(ScopedSnippetViewSet):
         ], heading=_("Categories and services")),
         MultiFieldPanel([
             FieldPanel("postcode"),
-            FieldPanel("municipality"),
+            # A plain select (43 municipalities): owners cannot open the masters' chooser.
+            FieldPanel("municipality", widget=forms.Select),
             FieldPanel("address"),
             FieldPanel("building"),
             FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+            PositionPickerPanel(),
         ], heading=_("Address and map position")),
         MultiFieldPanel([
             FieldPanel("phone"),
@@ -140,7 +167,7 @@ class ShopViewSet(ScopedSnippetViewSet):
             FieldPanel("is_chain_head"),
             FieldPanel("parent"),
         ], heading=_("Chain")),
-    ]
+    ])
 
 
 class OwnerViewSet(SnippetViewSet):
@@ -157,6 +184,7 @@ class OwnerViewSet(SnippetViewSet):
 
 class ShopGroup(SnippetViewSetGroup):
     menu_label = _("Sponsor shops")
+    menu_name = "shops"  # kept in a shop owner's menu (owner_menu_only_shops_and_events)
     menu_icon = "site"
     menu_order = 100
     items = (ShopViewSet, OwnerViewSet)
@@ -170,3 +198,78 @@ def link_new_shop_to_its_owner(request, instance):
     """A shop created by a shop owner belongs to that owner from the start."""
     if isinstance(instance, Shop) and hasattr(request.user, "shop_owner"):
         instance.owner_shops.get_or_create(owner=request.user.shop_owner)
+
+
+# --- The shop owner's admin: their dashboard, their menu, nothing else (owner_admin.py) ------
+
+OWNER_MENU_ITEMS = {"shops", "events"}
+
+
+@hooks.register("construct_homepage_panels")
+def owner_dashboard_panels(request, panels):
+    """Shop owners see their shops and events with status instead of Wagtail's panels
+    (pages in moderation, recent page edits, locked pages)."""
+    if is_shop_owner_only(request.user):
+        panels[:] = [OwnerListingsPanel(request.user)]
+
+
+@hooks.register("construct_homepage_summary_items")
+def owner_no_site_summary(request, summary_items):
+    if is_shop_owner_only(request.user):
+        summary_items[:] = []
+
+
+@hooks.register("construct_main_menu")
+def owner_menu_only_shops_and_events(request, menu_items):
+    if is_shop_owner_only(request.user):
+        menu_items[:] = [item for item in menu_items if item.name in OWNER_MENU_ITEMS]
+
+
+@hooks.register("construct_page_chooser_queryset")
+def owner_chooses_no_pages(pages, request):
+    if is_shop_owner_only(request.user):
+        return pages.none()
+    return pages
+
+
+@hooks.register("construct_image_chooser_queryset")
+def owner_chooses_own_images(images, request):
+    """Owners upload into the 協賛店 collection and choose only their own uploads."""
+    if is_shop_owner_only(request.user):
+        return images.filter(uploaded_by_user=request.user)
+    return images
+
+
+# --- Secretariat screens: failed background tasks, approving a chain (admin_views.py) ----------
+
+
+@hooks.register("register_admin_urls")
+def shop_side_admin_urls():
+    return [
+        path("shops/failed-tasks/", FailedTasksView.as_view(), name="shops_failed_tasks"),
+        path("shops/failed-tasks/results/", FailedTasksView.as_view(results_only=True),
+             name="shops_failed_tasks_results"),
+        path("shops/chain/<int:pk>/approve/", ChainApprovalView.as_view(),
+             name="shops_chain_approval"),
+    ]
+
+
+class FailedTasksMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(FAILURE_PERMISSION)
+
+
+@hooks.register("register_reports_menu_item")
+def failed_tasks_menu_item():
+    return FailedTasksMenuItem(_("Failed background tasks"), reverse("shops_failed_tasks"),
+                               name="failed-tasks", icon_name="warning", order=950)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def chain_approval_listing_button(snippet, user, next_url=None):
+    if isinstance(snippet, Shop) and snippet.is_chain_head and user.has_perm(
+        "shops.publish_shop"
+    ):
+        yield ListingButton(_("Approve the chain"),
+                            reverse("shops_chain_approval", args=[snippet.pk]),
+                            icon_name="tasks", priority=60)

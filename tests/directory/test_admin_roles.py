@@ -208,3 +208,38 @@ def test_municipal_staff_see_only_their_municipality(client, events_in_two_citie
 def test_anonymous_is_sent_to_login(client, two_owners):
     response = client.get(reverse(f"{SHOP_NS}:list"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# --- Shop side (owners' events, the shop approval screens) --------------------------------
+
+EVENT_NS = "wagtailsnippets_events_event"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_shop_owner_gets_404_on_every_url_of_another_owners_event(client, two_owners, method):
+    import datetime
+
+    mine_owner, _mine, _other_owner, other = two_owners
+    today = datetime.date.today()
+    event = Event.objects.create(title="よそのイベント", starts_on=today, ends_on=today,
+                                 municipality=other.municipality, shop=other, live=True)
+    event.save_revision().publish()
+    client.force_login(mine_owner.user)
+    before = Event.objects.values().get(pk=event.pk)
+    checked = 0
+    for name, route in _object_url_names(EVENT_NS):
+        url = reverse(f"{EVENT_NS}:{name}", kwargs=_kwargs_for(route, event.pk))
+        response = getattr(client, method)(url)
+        assert response.status_code in (403, 404), (url, response.status_code)
+        checked += 1
+    assert checked >= 15
+    assert Event.objects.values().get(pk=event.pk) == before
+
+
+def test_shop_owner_cannot_use_the_secretariats_shop_screens(client, two_owners):
+    mine_owner, mine, _other_owner, _other = two_owners
+    Shop.objects.filter(pk=mine.pk).update(is_chain_head=True)
+    client.force_login(mine_owner.user)
+    for url in (reverse("shops_chain_approval", args=[mine.pk]), reverse("shops_failed_tasks")):
+        assert client.get(url).status_code in (302, 403), url
+        assert client.post(url).status_code in (302, 403), url

@@ -45,8 +45,12 @@ def test_list_renders_in_japanese(client, masters):
 
 def test_list_form_has_labels_and_grouped_municipalities(client, masters):
     html = client.get("/shops/").content.decode()
-    for field in ("keyword", "municipality", "programme", "genre"):
+    for field in ("keyword", "area", "municipality", "programme", "benefit_type"):
         assert f'<label class="p-form__label" for="id_{field}">' in html
+    # Genres (several may be chosen) are checkboxes in a fieldset named by its legend.
+    assert '<legend class="p-form__label">ジャンル</legend>' in html
+    assert 'type="checkbox" name="genre" value="cafe"' in html
+    assert '<label class="p-check__label" for="id_genre_1">カフェ・喫茶</label>' in html
     assert '<optgroup label="大阪市">' in html
     assert '<optgroup label="泉南">' in html
     assert 'value="271004"' in html
@@ -115,9 +119,14 @@ def test_bad_page_numbers_do_not_fail(client, mimi, page):
     assert "カフェ・ミミ" in response.content.decode()
 
 
-def test_huge_keyword_does_not_fail(client, mimi):
+def test_huge_keyword_is_a_client_error(client, mimi):
+    # The keyword is bounded (100 characters, as the input's maxlength says): a
+    # 10,200-character one is answered with a Japanese message, not searched.
     response = client.get("/shops/", {"keyword": "カフェ" * 3400})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'maxlength="100"' in html
+    assert "キーワードは100文字以内で入力してください（現在10200文字です）。" in html
 
 
 def test_keyword_with_sql_wildcards_is_literal(client, mimi):
@@ -161,7 +170,23 @@ def test_pagination_keeps_the_query(client, osaka_city):
     assert last.count('class="p-card"') == 5
 
 
-def test_list_query_count_is_bounded(client, osaka_city, django_assert_max_num_queries):
+def directory_queries(client, url, params=None) -> list[str]:
+    """The queries of the shop directory itself (shops and masters tables, and the
+    search's SET LOCAL), not those of the site frame base.html adds (site settings,
+    menus), which other parts of the portal own. The page is requested once first,
+    so settings created on first use are not counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries
+            if re.search(r'"(shops|masters)_', query["sql"]) or query["sql"].startswith("SET ")]
+
+
+def test_list_query_count_is_bounded(client, osaka_city):
     genres = list(Genre.objects.filter(for_shops=True)[:3])
     for index in range(30):
         shop = ShopFactory(name=f"協賛店{index}")
@@ -170,13 +195,14 @@ def test_list_query_count_is_bounded(client, osaka_city, django_assert_max_num_q
                            title="記念品プレゼント")
         shop.genres.set(genres)
         shop.save()
-    with django_assert_max_num_queries(12):
-        response = client.get("/shops/")
-    html = response.content.decode()
+    # Masters for the form (5), count, page, benefits, genres, facilities (the list
+    # shows facility names), and on PostgreSQL one SET LOCAL (see selectors._serial_plans).
+    assert len(directory_queries(client, "/shops/")) <= 11
+    html = client.get("/shops/").content.decode()
     assert html.count('class="p-card"') == 20
     assert "記念品プレゼント" in html
-    with django_assert_max_num_queries(12):
-        client.get("/shops/", {"keyword": "協賛店", "programme": "enjoy", "genre": genres[0].code})
+    params = {"keyword": "協賛店", "programme": "enjoy", "genre": genres[0].code}
+    assert len(directory_queries(client, "/shops/", params)) <= 11
 
 
 def test_detail_shows_everything(client, mimi):
@@ -214,19 +240,20 @@ def test_detail_of_missing_shop_is_404(client, masters):
     assert client.get("/shops/987654/").status_code == 404
 
 
-def test_detail_shows_chain_head_and_bounded_branches(client, osaka_city,
-                                                      django_assert_max_num_queries):
+def test_detail_shows_chain_head_and_bounded_branches(client, osaka_city):
     head = ShopFactory(name="チェーン本部", is_chain_head=True)
     branches = [ShopFactory(name=f"チェーン支店{index}", parent=head) for index in range(25)]
     ShopFactory(name="休止中の支店", parent=head, live=False)
-    with django_assert_max_num_queries(12):
-        response = client.get(f"/shops/{branches[0].pk}/")
+    # shop, benefits, genres, facilities, images, branches, branch count
+    assert len(directory_queries(client, f"/shops/{branches[0].pk}/")) <= 8
+    response = client.get(f"/shops/{branches[0].pk}/")
     html = response.content.decode()
     assert f'href="/shops/{head.pk}/"' in html
     assert "チェーン本部" in html
     assert "休止中の支店" not in html
-    # the other 24 published branches, bounded to 20 links, and the total
-    assert len(re.findall(r'<a href="/shops/\d+/">チェーン支店', html)) == 20
+    # the other 24 published branches, bounded to 10 links, the total and a chain search
+    assert len(re.findall(r'<a href="/shops/\d+/">チェーン支店', html)) == 10
+    assert f'href="/shops/?chain={head.pk}"' in html
     assert f'<a href="/shops/{branches[0].pk}/">' not in html
     assert "同じチェーンのほかの店舗は全24件です。" in html
     head_html = client.get(f"/shops/{head.pk}/").content.decode()

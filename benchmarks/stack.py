@@ -1,0 +1,327 @@
+"""The production shape on 127.0.0.1, started and torn down by one Python object:
+PostgreSQL (the running server; a scratch database), Redis (its own redis-server on a
+free port, nothing saved), N gunicorn instances on their own ports, one django-q2
+cluster on Redis, and nginx balancing the instances (config generated into a temp
+directory, `nginx -p <tmp> -c <conf>`, not a daemon).
+
+Used by tests/operations/test_scaleout.py (`make scaleout`) and benchmarks/load.py
+(`make bench`). Everything started here is stopped by ``stop()`` (also on errors: use
+it as a context manager), by process group id, and the scratch database is dropped
+unless ``keep_db`` is set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = os.environ.get("PYTHON", str(ROOT / ".venv" / "bin" / "python"))
+PG = {"host": os.environ.get("PGHOST", "127.0.0.1"), "port": os.environ.get("PGPORT", "5432"),
+      "user": os.environ.get("PGUSER", "postgres")}
+SECRET_KEY = "scaleout-" + "x" * 60  # a local test stack only  # noqa: S105
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, *, timeout: float = 60, expect=(200,)) -> None:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - localhost
+                if response.status in expect:
+                    return
+        except Exception as error:  # noqa: BLE001 - still starting
+            last = error
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout} s ({last})")
+
+
+def psql(*args: str, db: str = "postgres") -> str:
+    return subprocess.run(
+        ["psql", "-h", PG["host"], "-p", PG["port"], "-U", PG["user"], "-d", db,
+         "-v", "ON_ERROR_STOP=1", "-qAt", *args],
+        check=True, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
+    ).stdout
+
+
+NGINX_CONF = """
+worker_processes {nginx_workers};
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {access_log};
+    client_body_temp_path {tmp}/client_body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    keepalive_requests 100000;
+
+    upstream portal_app {{
+{servers}
+        keepalive 32;
+    }}
+    proxy_cache_path {tmp}/cache levels=1:2 keys_zone=portal_cache:50m max_size=1g
+                     inactive=10m use_temp_path=off;
+    # As deploy/nginx/portal.conf.
+    map $http_cookie $portal_has_session {{
+        default 0;
+        "~*(^|;\\s*)sessionid=" 1;
+    }}
+    map $uri $portal_private_path {{
+        default 0;
+        ~^/admin/ 1;
+        ~^/accounts/ 1;
+        ~^/card 1;
+        ~^/favourites/ 1;
+        ~^/api/ 1;
+        ~^/documents/ 1;
+        ~^/healthz 1;
+        ~^/readyz 1;
+        ~^/i18n/ 1;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $remote_addr;
+        proxy_next_upstream error timeout http_502 http_503;
+        proxy_next_upstream_tries 2;
+        proxy_connect_timeout 2s;
+        proxy_read_timeout 60s;
+
+        # The physical limit: the same bytes as a static file.
+        location /__static_copy/ {{
+            alias {tmp}/static_copy/;
+            default_type text/html;
+        }}
+        # Benchmarks only, NOT the shipped configuration: what the cache gives once
+        # public pages stop setting cookies (here the CSRF cookie is dropped instead).
+        location /__whatif/ {{
+            rewrite ^/__whatif(/.*)$ $1 break;
+            proxy_pass http://portal_app;
+            proxy_cache portal_cache;
+            proxy_cache_key "whatif$host$request_uri";
+            proxy_cache_valid 200 60s;
+            proxy_ignore_headers Set-Cookie;
+            proxy_hide_header Set-Cookie;
+            add_header X-Cache-Status $upstream_cache_status always;
+        }}
+        location / {{
+            proxy_pass http://portal_app;
+            proxy_cache portal_cache;
+            proxy_cache_key "$host$request_uri";
+            proxy_cache_valid 200 301 302 60s;
+            proxy_cache_valid 404 10s;
+            proxy_cache_bypass $portal_has_session $portal_private_path $http_x_bench_nocache;
+            proxy_no_cache $portal_has_session $portal_private_path $http_x_bench_nocache;
+            proxy_cache_lock on;
+            {extra_cache}
+            add_header X-Cache-Status $upstream_cache_status always;
+        }}
+    }}
+}}
+"""
+
+
+@dataclass
+class Stack:
+    db_name: str = ""
+    app_instances: int = 2
+    workers_per_instance: int = 2
+    keep_db: bool = False
+    create_db: bool = True
+    with_worker: bool = True
+    nginx_workers: int = 1
+    # Extra nginx directives inside the cached location (benchmarks only).
+    extra_cache: str = ""
+    env_extra: dict = field(default_factory=dict)
+    log: bool = True
+
+    def __post_init__(self):
+        self.db_name = self.db_name or f"portal_scaleout_{os.getpid()}"
+        self.tmp = Path(tempfile.mkdtemp(prefix="portal-stack-"))
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.app_ports = [free_port() for _ in range(self.app_instances)]
+        self.redis_port = free_port()
+        self.nginx_port = free_port()
+        self.db_created = False
+
+    # --- helpers ---------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        if self.log:
+            print(f"[stack] {text}", file=sys.stderr, flush=True)
+
+    @property
+    def env(self) -> dict:
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DEBUG": "false",
+            "SECRET_KEY": SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{self.db_name}",
+            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/1",
+            "Q_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/2",
+            "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+            "STAFF_TWO_FACTOR_REQUIRED": "true",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            **self.env_extra,
+        }
+
+    def manage(self, *args: str, timeout: float = 600) -> str:
+        result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env,
+                                capture_output=True, text=True, timeout=timeout)
+        if result.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def _spawn(self, name: str, args: list[str], **kwargs) -> subprocess.Popen:
+        log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen(args, cwd=ROOT, env=kwargs.pop("env", self.env), stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
+        proc._portal_log = log  # type: ignore[attr-defined]
+        self.procs[name] = proc
+        return proc
+
+    def _kill(self, name: str, sig=signal.SIGTERM, timeout: float = 15) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)  # the group this object started (start_new_session)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        proc._portal_log.close()  # type: ignore[attr-defined]
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.nginx_port}{path}"
+
+    def app_url(self, index: int, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.app_ports[index]}{path}"
+
+    # --- parts -------------------------------------------------------------------------
+    def start_redis(self) -> None:
+        self._spawn("redis", ["redis-server", "--bind", "127.0.0.1", "--port",
+                              str(self.redis_port), "--save", "", "--appendonly", "no",
+                              "--dir", str(self.tmp)])
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(
+                    ("127.0.0.1", self.redis_port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return
+            time.sleep(0.1)
+        raise TimeoutError("redis-server did not start")
+
+    def prepare_db(self) -> None:
+        if self.create_db:
+            psql("-c", f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+            psql("-c", f'CREATE DATABASE "{self.db_name}"')
+            self.db_created = True
+            self.say(f"database {self.db_name}: migrate")
+            self.manage("migrate", "--noinput", "-v0")
+
+    def start_app(self, index: int) -> None:
+        env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.app_ports[index]}",
+               "WEB_CONCURRENCY": str(self.workers_per_instance),
+               "GUNICORN_ACCESS_LOG": str(self.tmp / f"app{index}-access.log")}
+        self._spawn(f"app{index}", [PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
+                                    "config.wsgi"], env=env)
+
+    def wait_app(self, index: int, timeout: float = 60) -> None:
+        wait_http(self.app_url(index, "/healthz"), timeout=timeout)
+
+    def kill_app(self, index: int, sig=signal.SIGKILL) -> None:
+        self._kill(f"app{index}", sig)
+
+    def start_worker(self) -> None:
+        self._spawn("qcluster", [PYTHON, "manage.py", "qcluster"])
+
+    def start_nginx(self) -> None:
+        # nginx started as root runs its workers as another user (www-data): they must
+        # read the temp directory and write the cache and buffer directories.
+        self.tmp.chmod(0o755)
+        for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi", "cache", "static_copy"):
+            (self.tmp / sub).mkdir(exist_ok=True)
+            (self.tmp / sub).chmod(0o777)
+        servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;"
+                            for port in self.app_ports)
+        conf = NGINX_CONF.format(tmp=self.tmp, port=self.nginx_port, servers=servers,
+                                 nginx_workers=self.nginx_workers,
+                                 access_log="off", extra_cache=self.extra_cache)
+        (self.tmp / "nginx.conf").write_text(conf)
+        subprocess.run(["nginx", "-t", "-q", "-p", str(self.tmp), "-c",
+                        str(self.tmp / "nginx.conf")], check=True, capture_output=True,
+                       timeout=30)
+        self._spawn("nginx", ["nginx", "-p", str(self.tmp), "-c", str(self.tmp / "nginx.conf"),
+                              "-g", "daemon off;"])
+        wait_http(self.url("/healthz"), timeout=20)
+
+    # --- whole stack -------------------------------------------------------------------
+    def start(self) -> Stack:
+        for tool in ("nginx", "redis-server", "psql"):
+            if shutil.which(tool) is None:
+                raise RuntimeError(f"{tool} is not installed (`make apt`)")
+        try:
+            self.start_redis()
+            self.prepare_db()
+            for index in range(self.app_instances):
+                self.start_app(index)
+            for index in range(self.app_instances):
+                self.wait_app(index)
+            if self.with_worker:
+                self.start_worker()
+            self.start_nginx()
+            self.say(f"up: nginx :{self.nginx_port} → gunicorn {self.app_ports}, "
+                     f"redis :{self.redis_port}, db {self.db_name}, tmp {self.tmp}")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for name in ["nginx", "qcluster", *[f"app{i}" for i in range(self.app_instances)],
+                     "redis"]:
+            with contextlib.suppress(Exception):
+                self._kill(name)
+        for name in list(self.procs):
+            with contextlib.suppress(Exception):
+                self._kill(name)
+        if self.db_created and not self.keep_db:
+            with contextlib.suppress(Exception):
+                psql("-c", f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+        if os.environ.get("STACK_KEEP_TMP") != "1":
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

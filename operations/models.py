@@ -1,0 +1,71 @@
+"""The audit log: who did what, when, from where, to which object.
+
+Rows are written only by operations.services.audit_record (signals and the
+audit middleware call it) and removed only by the retention task
+(operations.services.audit_prune). An existing row is never changed: `save()`
+refuses updates, and the back office shows the log read-only.
+
+A row never holds a secret: no password, token, session or CSRF value. The
+detail is passed through `operations.services.audit_detail_clean`, which drops
+keys that name one, and a failed login keeps only the e-mail address typed.
+"""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logout")
+        ROLE_CHANGE = "role_change", _("Role change")
+        WORKFLOW_SUBMIT = "workflow_submit", _("Submitted for approval")
+        WORKFLOW_APPROVE = "workflow_approve", _("Approval")
+        WORKFLOW_REJECT = "workflow_reject", _("Rejection")
+        WORKFLOW_CANCEL = "workflow_cancel", _("Approval cancelled")
+        PUBLISH = "publish", _("Publish")
+        UNPUBLISH = "unpublish", _("Unpublish")
+        DELETE = "delete", _("Delete")
+        EXPORT = "export", _("Export")
+        PERSONAL_DATA_VIEW = "personal_data_view", _("Personal data view")
+
+    # Stored in UTC (USE_TZ); the admin shows it in TIME_ZONE (Japan time).
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True,
+                                      editable=False)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices,
+                              db_index=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("user"), editable=False,
+    )
+    # The e-mail at the time, kept when the account is later deleted or renamed.
+    user_label = models.CharField(_("user (e-mail)"), max_length=254, blank=True, editable=False)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True,
+                                              editable=False)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, editable=False)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True,
+                                   editable=False)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, editable=False)
+    detail = models.JSONField(_("detail"), default=dict, blank=True, encoder=DjangoJSONEncoder,
+                              editable=False)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-pk"]
+        # Read-only by design: no add, change or delete permission exists to grant.
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["object_type", "object_id"], name="operations_audit_obj")]
+
+    def __str__(self):
+        when = timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M:%S")
+        return f"{when} {self.get_action_display()} {self.user_label}".strip()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Audit events are never changed once written.")
+        super().save(*args, **kwargs)

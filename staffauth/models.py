@@ -1,0 +1,68 @@
+"""A staff member's TOTP authenticator and single-use recovery codes.
+
+The TOTP secret must be readable to check codes, so it is stored as is; the
+database and its backups are therefore secrets (as the password hashes are).
+Recovery codes have 50 bits of entropy and are stored as SHA-256 hashes only.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+RECOVERY_CODE_COUNT = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+
+
+def recovery_code_hash(code: str) -> str:
+    normalised = "".join(code.split()).replace("-", "").lower()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def recovery_code_generate() -> str:
+    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+class StaffTOTPDevice(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="totp_device", verbose_name=_("user"))
+    secret = models.CharField(_("secret"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    # The last accepted time step: a code is never accepted twice.
+    last_step = models.BigIntegerField(_("last time step"), null=True, blank=True,
+                                       editable=False)
+
+    class Meta:
+        verbose_name = _("authenticator (TOTP)")
+        verbose_name_plural = _("authenticators (TOTP)")
+
+    def __str__(self):
+        return str(self.user)
+
+    def recovery_codes_replace(self) -> list[str]:
+        """New recovery codes (returned once, in clear); the old ones stop working."""
+        codes = [recovery_code_generate() for _ in range(RECOVERY_CODE_COUNT)]
+        self.recovery_codes.all().delete()
+        StaffRecoveryCode.objects.bulk_create(
+            [StaffRecoveryCode(device=self, code_hash=recovery_code_hash(c)) for c in codes]
+        )
+        return codes
+
+
+class StaffRecoveryCode(models.Model):
+    device = models.ForeignKey(StaffTOTPDevice, on_delete=models.CASCADE,
+                               related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self):
+        return f"{self.device} ({'used' if self.used_at else 'unused'})"

@@ -1,0 +1,11 @@
+"""TOTP pages, mounted under the admin at /admin/2fa/ (before Wagtail's admin URLs)."""
+
+from django.urls import path
+
+from staffauth import views
+
+app_name = "staffauth"
+urlpatterns = [
+    path("verify/", views.verify, name="verify"),
+    path("enrol/", views.enrol, name="enrol"),
+]

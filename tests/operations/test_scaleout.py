@@ -1,0 +1,140 @@
+"""Scale-out on this machine (DESIGN.md "Scale"): two gunicorn instances with shared
+sessions (database read through Redis), a django-q2 cluster on Redis, nginx balancing
+them. A staff member signs in (password + TOTP) on one instance and carries on on the
+other; nginx keeps serving without a failed request (one client retry allowed) while
+each instance in turn is killed and restarted. Everything is torn down at the end.
+
+Run by `make scaleout` (and CI after `make e2e`); about a minute. Needs nginx,
+redis-server and the PostgreSQL server on 127.0.0.1.
+"""
+
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from stack import Stack  # noqa: E402
+
+from staffauth import totp  # noqa: E402
+
+pytestmark = [pytest.mark.scaleout]
+
+EMAIL, PASSWORD = "scaleout-admin@example.jp", "scaleout-password-2026"
+SECRET = totp.secret_generate()
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if os.environ.get("PORTAL_SCALEOUT") != "1":
+        pytest.skip("the scale-out test runs with `make scaleout` (PORTAL_SCALEOUT=1)")
+    with Stack(app_instances=2, workers_per_instance=2) as running:
+        running.manage("shell", "-c", (
+            "from directory.accounts.models import User;"
+            "from staffauth.models import StaffTOTPDevice;"
+            f"u = User.objects.create_superuser('{EMAIL}', '{PASSWORD}');"
+            f"StaffTOTPDevice.objects.create(user=u, secret='{SECRET}')"
+        ))
+        yield running
+
+
+def _csrf(session, url):
+    response = session.get(url, timeout=10)
+    assert response.status_code == 200, (url, response.status_code)
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
+
+
+def test_session_moves_between_instances_and_nginx_survives_restarts(stack):
+    session = requests.Session()
+    # 1. Password on instance 0.
+    login = stack.app_url(0, "/admin/login/")
+    response = session.post(login, data={
+        "csrfmiddlewaretoken": _csrf(session, login), "username": EMAIL,
+        "password": PASSWORD, "next": "/admin/"}, allow_redirects=False, timeout=10)
+    assert response.status_code == 302, response.text[:500]
+    response = session.get(stack.app_url(1, "/admin/"), allow_redirects=False, timeout=10)
+    assert response.status_code == 302 and "/admin/2fa/verify/" in response.headers["Location"]
+    # 2. Second factor on instance 1 (the session written by instance 0).
+    verify = stack.app_url(1, "/admin/2fa/verify/")
+    response = session.post(verify, data={
+        "csrfmiddlewaretoken": _csrf(session, verify), "code": totp.totp(SECRET),
+        "next": "/admin/"}, allow_redirects=False, timeout=10)
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+    # 3. Signed in everywhere: each instance directly and through nginx.
+    for url in (stack.app_url(0, "/admin/"), stack.app_url(1, "/admin/"), stack.url("/admin/")):
+        response = session.get(url, allow_redirects=False, timeout=10)
+        assert response.status_code == 200, (url, response.status_code)
+
+    # 4. The django-q2 cluster takes tasks from Redis and stores results.
+    out = stack.manage("shell", "-c", (
+        "from django_q.tasks import async_task, result;"
+        "task = async_task('math.copysign', 2, -1);"
+        "print('result', result(task, wait=30000))"), timeout=60)
+    assert "result -2.0" in out
+
+    # 5. Traffic through nginx while each instance is killed and restarted.
+    stats = {"ok": 0, "retried": 0, "failed": 0, "errors": []}
+    stop = threading.Event()
+
+    def one(path, expected):
+        try:
+            r = session.get(stack.url(path), allow_redirects=False, timeout=10)
+            return r.status_code == expected, f"{path}: {r.status_code}"
+        except requests.RequestException as error:
+            return False, f"{path}: {type(error).__name__}"
+
+    def traffic():
+        anonymous = requests.Session()
+        while not stop.is_set():
+            for path, expected, client in (("/admin/", 200, session),
+                                           ("/healthz", 200, anonymous),
+                                           ("/admin/pages/", 200, session)):
+                good, detail = one(path, expected) if client is session else (
+                    _anon(anonymous, path, expected))
+                if good:
+                    stats["ok"] += 1
+                    continue
+                good, detail2 = one(path, expected) if client is session else (
+                    _anon(anonymous, path, expected))
+                if good:
+                    stats["retried"] += 1
+                else:
+                    stats["failed"] += 1
+                    stats["errors"].append((detail, detail2))
+
+    def _anon(client, path, expected):
+        try:
+            r = client.get(stack.url(path), allow_redirects=False, timeout=10)
+            return r.status_code == expected, f"{path}: {r.status_code}"
+        except requests.RequestException as error:
+            return False, f"{path}: {type(error).__name__}"
+
+    threads = [threading.Thread(target=traffic) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        for index in range(2):
+            time.sleep(1.5)
+            stack.kill_app(index, signal.SIGKILL)
+            time.sleep(2)
+            stack.start_app(index)
+            stack.wait_app(index)
+        time.sleep(1.5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    print(f"through nginx during kills: {stats['ok']} ok, {stats['retried']} ok after one "
+          f"retry, {stats['failed']} failed")
+    assert stats["failed"] == 0, stats["errors"][:10]
+    assert stats["ok"] > 50
+    # Both instances served traffic again after their restart.
+    for index in range(2):
+        log = (stack.tmp / f"app{index}-access.log").read_text()
+        assert "/admin/" in log
