@@ -95,3 +95,14 @@ def live_shop(*, shop_id: int) -> Shop:
 
 def is_favourite(member: Member, shop: Shop) -> bool:
     return Favourite.objects.filter(member=member, shop=shop).exists()
+
+
+def favourite_state_for(user, shop) -> bool | None:
+    """Whether ``user``'s member record has ``shop`` as a favourite; None when the user
+    is anonymous or has no member record (staff), so no toggle is offered."""
+    if user is None or not user.is_authenticated:
+        return None
+    member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
+    if member_id is None:
+        return None
+    return Favourite.objects.filter(member_id=member_id, shop=shop).exists()

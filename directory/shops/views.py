@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from directory.members import selectors as member_selectors
 from directory.shops import selectors
 from directory.shops.forms import ShopSearchForm, count_label
 from directory.shops.geo import format_distance
@@ -65,5 +66,6 @@ def shop_detail(request, pk: int):
         "shop": shop,
         "chain": selectors.shop_chain_for(shop=shop),
         "map_points": [_map_point(shop)] if shop.latitude is not None else [],
+        "is_favourite": member_selectors.favourite_state_for(request.user, shop),
         "is_preview": False,
     })

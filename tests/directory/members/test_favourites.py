@@ -212,3 +212,24 @@ def test_favourite_button_include(member, shop):
     html = render_to_string("members/includes/favourite_button.html",
                             {"shop": shop, "is_favourite": True}, request=request)
     assert 'value="remove"' in html
+
+
+def test_shop_detail_offers_the_toggle_to_members_only(client, member, shop):
+    detail = f"/shops/{shop.pk}/"
+    html = client.get(detail).content.decode()
+    assert f"/accounts/login/?next={detail}" in html
+    assert toggle_url(shop.pk) not in html
+
+    client.force_login(member.user)
+    html = client.get(detail).content.decode()
+    assert f'action="{toggle_url(shop.pk)}"' in html
+    assert 'value="add"' in html
+    client.post(toggle_url(shop.pk), {"action": "add"})
+    html = client.get(detail).content.decode()
+    assert 'value="remove"' in html
+
+    # Staff without a member record (a shop owner in the admin) get no toggle.
+    client.force_login(UserFactory())
+    html = client.get(detail).content.decode()
+    assert toggle_url(shop.pk) not in html
+    assert "/accounts/login/?next=" not in html
