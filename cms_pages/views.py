@@ -12,6 +12,7 @@ from wagtail.models import Page
 
 from cms_pages import consent, preview_links
 from cms_pages.seo import sitemaps_for
+from config.security import same_origin_post
 
 NOINDEX = "noindex, nofollow, noarchive"
 
@@ -50,6 +51,7 @@ def _safe_next(request, value: str | None) -> str | None:
     return None
 
 
+@same_origin_post
 @require_http_methods(["GET", "POST"])
 def consent_settings(request):
     """The analytics consent page (linked from the footer); the banner posts here too."""

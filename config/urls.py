@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.security import same_origin_post
 from directory.shops import admin_auth as shop_admin_auth
 from operations import views as operations_views
 
@@ -22,7 +23,7 @@ urlpatterns = [
          name="portal_admin_password_reset_confirm"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", same_origin_post(set_language), name="set_language"),
     path("accounts/", include("directory.accounts.urls")),
     path("", include("directory.members.urls")),
     path("shops/", include("directory.shops.urls")),
