@@ -90,7 +90,7 @@ def maintenance_set(on: bool, *, retry_after: int | None = None, message: str = 
 
 def _exempt(path: str) -> bool:
     prefixes = getattr(settings, "MAINTENANCE_EXEMPT_PREFIXES",
-                       ("/admin/", "/healthz", "/readyz", settings.STATIC_URL))
+                       ("/admin/", "/healthz", "/readyz", "/metrics", settings.STATIC_URL))
     return any(path.startswith(prefix) for prefix in prefixes if prefix)
 
 

@@ -46,6 +46,7 @@ def test_maintenance_on_and_off(client, settings):
 
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
+    assert client.get("/metrics").status_code in (200, 403)  # monitoring keeps scraping
     assert client.get("/admin/login/").status_code == 200
 
     assert "maintenance: off" in _switch("off")
