@@ -110,3 +110,75 @@ def _cms_ids():
         "news": Page.objects.get(depth=3, slug="news").pk,
         "privacy": Page.objects.get(depth=3, slug="privacy").pk,
     }
+
+
+# Member pages (directory/accounts, directory/members), behind the member login at
+# /accounts/login/. "{token}" is a valid card token of the signed-in member, so
+# /card/verify shows its "valid" result. The sign-up completion page (reached only
+# through the e-mailed link) is checked in tests/e2e/test_signup_flow.py.
+MEMBER_PAGES = [
+    "/accounts/mypage/",
+    "/accounts/mypage/profile/",
+    "/accounts/mypage/email/",
+    "/accounts/mypage/delete/",
+    "/card/",
+    "/favourites/",
+    "/card/verify?t={token}",
+]
+
+
+def _member_with_a_card():
+    """A demo member eligible for at least one programme, with a favourite shop, and a
+    valid card token of theirs."""
+    from django.utils import timezone
+
+    from directory.members.cards import card_token_make
+    from directory.members.eligibility import member_eligibility
+    from directory.members.favourites import favourite_set
+    from directory.members.models import Member
+    from directory.shops.models import Shop
+
+    today = timezone.localdate()
+    for member in Member.objects.select_related("user").order_by("pk"):
+        eligible = [r for r in member_eligibility(member, today=today) if r.eligible]
+        if eligible:
+            favourite_set(member=member, shop=Shop.objects.order_by("pk").first(),
+                          favourite=True)
+            token = card_token_make(member_id=member.pk,
+                                    programme_code=eligible[0].programme.code,
+                                    valid_until=eligible[0].valid_until)
+            return member.user.email, token
+    raise AssertionError("the demo data has no member eligible for a card")
+
+
+def login_member(page, email, password=DEMO_PASSWORD):
+    """Sign in through the member login form at /accounts/login/."""
+    page.goto("/accounts/login/")
+    form = page.locator("main form.p-form")
+    form.locator('input[name="email"]').fill(email)
+    form.locator('input[name="password"]').fill(password)
+    form.locator('button[type="submit"]').click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def test_member_pages_have_no_accessibility_findings(demo_site, page, base_url):
+    from django.core.cache import cache
+
+    cache.clear()  # the login's rate limit counts per IP, and the browser is always 127.0.0.1
+    email, token = _member_with_a_card()
+    login_member(page, email)
+
+    findings = []
+    for path in MEMBER_PAGES:
+        url = path.format(token=token)
+        findings += check_page(page, url, base_url=base_url)
+        print(f"member: {url} -> {page.url} «{page.title()}»")
+        if path.startswith("/card/verify"):
+            # The check must see the "valid" result, not the empty form or an error.
+            assert page.locator(".p-verify--valid").is_visible(), (
+                page.locator("main").inner_text()
+            )
+        if path == "/card/":
+            assert page.locator("[data-card-qr]").first.is_visible()
+
+    assert not findings, format_findings(findings, base_url=base_url)
