@@ -7,13 +7,18 @@ from directory.masters.models import Area, Genre
 
 
 def article_list(
-    *, area_code: str | None = None, genre_code: str | None = None
+    *,
+    area_code: str | None = None,
+    municipality_code: str | None = None,
+    genre_code: str | None = None,
 ) -> QuerySet[Article]:
     """Published articles, most recently updated first, with their areas and genres."""
     articles = Article.objects.public()
     if area_code:
         # Area codes are unique, so the join adds at most one row per article.
         articles = articles.filter(areas__code=area_code)
+    if municipality_code:
+        articles = articles.filter(municipality__code=municipality_code)
     if genre_code:
         articles = articles.filter(genres__code=genre_code)
     return articles.select_related("municipality").prefetch_related("areas", "genres")

@@ -8,19 +8,25 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from directory.faminavi import selectors
+from directory.shops.selectors import municipality_choices
 
 PAGE_SIZE = 20
 
 
 class ArticleFilterForm(forms.Form):
-    """An unknown area or genre code answers 400 with the reason, as on the shop search."""
+    """An unknown area, municipality or genre code answers 400 with the reason, as on
+    the shop search."""
 
     area = forms.ChoiceField(label=_("Area"), required=False)
+    municipality = forms.ChoiceField(label=_("Municipality"), required=False)
     genre = forms.ChoiceField(label=_("Genre"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("All areas")), *selectors.article_area_choices()]
+        self.fields["municipality"].choices = [
+            ("", _("All municipalities")), *municipality_choices()
+        ]
         self.fields["genre"].choices = [
             ("", _("All genres")), *selectors.article_genre_choices()
         ]
@@ -35,6 +41,7 @@ def article_list(request):
         return render(request, "faminavi/article_list.html", {"form": form}, status=400)
     articles = selectors.article_list(
         area_code=form.cleaned_data["area"] or None,
+        municipality_code=form.cleaned_data["municipality"] or None,
         genre_code=form.cleaned_data["genre"] or None,
     )
     paginator = Paginator(articles, PAGE_SIZE)

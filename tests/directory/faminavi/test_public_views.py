@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from directory.masters.models import Area, Genre
+from directory.masters.models import Area, Genre, Municipality
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,32 @@ def test_filter_by_area_and_genre(client, articles):
     assert "0件" in html
 
 
-@pytest.mark.parametrize("params", [{"area": "atlantis"}, {"genre": "restaurant"}])
+def test_filter_by_municipality(client, masters):
+    osaka = Area.objects.get(code="osaka-city")
+    ArticleFactory(title="大阪市の子育て支援", areas=[osaka],
+                   municipality=Municipality.objects.get(code="271004"))
+    ArticleFactory(title="堺市の子育て支援",
+                   municipality=Municipality.objects.get(code="271403"))
+    ArticleFactory(title="府の子育て支援")  # no municipality: the prefecture's own
+
+    html = client.get("/faminavi/").content.decode()
+    assert '<label class="p-form__label" for="id_municipality">' in html
+    assert "3件" in html
+
+    html = client.get("/faminavi/", {"municipality": "271403"}).content.decode()
+    assert "堺市の子育て支援" in html
+    assert "大阪市の子育て支援" not in html and "府の子育て支援" not in html
+    assert "1件" in html
+    assert '<option value="271403" selected>' in html
+
+    # Combined with the area: Sakai's article is not in the Osaka City area.
+    html = client.get("/faminavi/", {"municipality": "271403", "area": "osaka-city"}
+                      ).content.decode()
+    assert "0件" in html and "堺市の子育て支援" not in html
+
+
+@pytest.mark.parametrize("params", [{"area": "atlantis"}, {"genre": "restaurant"},
+                                    {"municipality": "000000"}, {"municipality": "x" * 500}])
 def test_unknown_codes_are_400(client, articles, params):
     response = client.get("/faminavi/", params)
     assert response.status_code == 400
