@@ -18,6 +18,11 @@ class EventFilterForm(forms.Form):
 
     municipality = forms.ChoiceField(label=_("Municipality"), required=False)
     past = forms.BooleanField(label=_("Show past events"), required=False)
+    order = forms.ChoiceField(
+        label=_("Sort order"), required=False,
+        choices=[(selectors.ORDER_END, _("Soonest end date first")),
+                 (selectors.ORDER_UPDATED, _("Recently updated first"))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,6 +30,7 @@ class EventFilterForm(forms.Form):
             ("", _("All municipalities")), *municipality_choices()
         ]
         self.fields["municipality"].widget.attrs["class"] = "p-form__control"
+        self.fields["order"].widget.attrs["class"] = "p-form__control"
 
 
 @require_safe
@@ -36,6 +42,7 @@ def event_list(request):
     past = form.cleaned_data["past"]
     events = selectors.event_list(
         municipality_code=form.cleaned_data["municipality"] or None, past=past,
+        order=form.cleaned_data["order"] or selectors.ORDER_END,
     )
     paginator = Paginator(events, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))

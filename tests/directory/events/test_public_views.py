@@ -57,7 +57,48 @@ def test_filter_by_municipality(client, events):
     assert "来月のイベント" not in html
 
 
-@pytest.mark.parametrize("params", [{"municipality": "000000"}, {"municipality": "x" * 500}])
+def _titles_in_order(html, titles):
+    positions = {title: html.index(title) for title in titles}
+    return sorted(titles, key=positions.get)
+
+
+def test_order_by_soonest_end_or_by_last_update(client, events):
+    from directory.events.models import Event
+
+    now = timezone.now()
+    # Updated most recently: the event that ends last, then the one that ends first.
+    for key, hours_ago in (("later", 1), ("today", 2), ("sakai", 3), ("ongoing", 4)):
+        Event.objects.filter(pk=events[key].pk).update(
+            updated_at=now - datetime.timedelta(hours=hours_ago))
+    titles = ["今日までのイベント", "開催中のイベント", "堺のイベント", "来月のイベント"]
+
+    html = client.get("/events/").content.decode()
+    # The control is visible, with a label, and the default is the soonest end date.
+    assert '<label class="p-form__label" for="id_order">' in html
+    assert "並び順" in html and "終了日が近い順" in html and "更新日が新しい順" in html
+    assert '<select name="order"' in html
+    assert _titles_in_order(html, titles) == titles
+    assert _titles_in_order(client.get("/events/", {"order": "end"}).content.decode(),
+                            titles) == titles
+
+    response = client.get("/events/", {"order": "updated"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _titles_in_order(html, titles) == [
+        "来月のイベント", "今日までのイベント", "堺のイベント", "開催中のイベント"]
+    assert '<option value="updated" selected>' in html
+    assert "終わったイベント" not in html  # past events stay hidden in either order
+    # The period tabs keep the chosen order.
+    assert "?past=1&amp;order=updated" in html
+
+    # With a municipality filter too.
+    html = client.get("/events/", {"order": "updated", "municipality": "271403"}
+                      ).content.decode()
+    assert "堺のイベント" in html and "来月のイベント" not in html
+
+
+@pytest.mark.parametrize("params", [{"municipality": "000000"}, {"municipality": "x" * 500},
+                                    {"order": "random"}, {"order": "x" * 500}])
 def test_unknown_municipality_is_400(client, events, params):
     response = client.get("/events/", params)
     assert response.status_code == 400
