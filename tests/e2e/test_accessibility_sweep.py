@@ -8,7 +8,7 @@ what to do about those is decided case by case, not by a silent skip.
 
 import pytest
 
-from accessibility.sweep import check_page, format_findings, sweep_site
+from accessibility.sweep import audit_loaded_page, check_page, format_findings, sweep_site
 from tests.e2e.conftest import (
     DEMO_PASSWORD,
     E2E_MARKS,
@@ -21,12 +21,39 @@ pytestmark = E2E_MARKS
 # A crawl that stops early (broken home page, no links) must not pass as "no findings".
 MIN_PUBLIC_PAGES = 5
 
+IMAGE_CHOOSER = "image-chooser-modal"
+
+# wagtail/wagtail#14205: Draftail's editor (a contenteditable role="textbox") has no
+# accessible name, so axe reports aria-input-field-name on the rich text fields of the
+# event form. That finding alone is removed, for Draftail's own nodes only; every other
+# rule still applies to those pages.
+DRAFTAIL_KNOWN_FINDING = "aria-input-field-name"
+
+
+def _without_draftail_known_finding(findings):
+    kept = []
+    for finding in findings:
+        # axe names Draftail's editor node ".notranslate" (the class Draft.js gives it).
+        if (
+            finding.rule == DRAFTAIL_KNOWN_FINDING
+            and "public-DraftEditor-content" in finding.html
+            and finding.targets
+            and all(target == ".notranslate" or "DraftEditor" in target
+                    for target in finding.targets)
+        ):
+            continue
+        kept.append(finding)
+    return kept
+
+
 # Back-office screens per role: (login e-mail or None for signed out, paths).
 # "{shop}" is a shop the role may edit, filled in from the demo data; "{home}", "{news}"
 # (the news index page), "{privacy}" (a standard page) and "{site}" come from cms_pages'
 # demo tree. Not listed: the page editor (/admin/pages/<id>/edit/): Wagtail's own markup
 # fails aria-input-field-name (Draftail, wagtail/wagtail#14205) and
 # scrollable-region-focusable (.w-minimap__list) there.
+# "{workflow_state}", "{rev_a}", "{rev_b}", "{event}" and "{chain}" come from
+# _moderation_history below.
 ADMIN_PAGES = {
     # The shop registration pages that no link reaches (the e-mailed link's pages are
     # checked in tests/e2e/test_shop_flow.py, which has a link).
@@ -50,6 +77,8 @@ ADMIN_PAGES = {
             "/admin/cms/preview-link/{privacy}/",
             "/admin/settings/cms_pages/portalsettings/{site}/",
             "/admin/forms/",
+            # Approval of a chain's waiting branches (directory/shops ChainApprovalView).
+            "/admin/shops/chain/{chain}/approve/",
         ],
     ),
     "shop_owner": (
@@ -58,14 +87,23 @@ ADMIN_PAGES = {
             "/admin/",
             "/admin/snippets/shops/shop/",
             "/admin/snippets/shops/shop/edit/{shop}/",
-            # Shop side (directory/shops): the owner's screens beyond the dashboard. Not
-            # listed: the event form (/admin/snippets/events/event/add/), whose rich text
-            # field is Draftail: Wagtail's own markup fails aria-input-field-name there
-            # (wagtail/wagtail#14205, as the page editor above).
+            # Shop side (directory/shops): the owner's screens beyond the dashboard.
             "/admin/snippets/shops/shop/add/",
             "/admin/snippets/shops/shop/history/{shop}/",
             "/admin/snippets/shops/shop/workflow_history/{shop}/",
             "/admin/snippets/events/event/",
+            # Account settings, a finished submission's workflow detail, the compare of
+            # two of the owner's revisions (see _moderation_history below).
+            "/admin/account/",
+            "/admin/snippets/shops/shop/workflow_history/{shop}/detail/{workflow_state}/",
+            "/admin/snippets/shops/shop/history/{shop}/revisions/compare/{rev_a}...{rev_b}/",
+            # The event form (add, and edit of the owner's own event). Draftail's known
+            # finding is filtered out, only that one (see DRAFTAIL_KNOWN_FINDING).
+            "/admin/snippets/events/event/add/",
+            "/admin/snippets/events/event/edit/{event}/",
+            # The image chooser is a modal (its URL answers JSON): opened from the
+            # shop form's image inline, then audited in place (IMAGE_CHOOSER).
+            IMAGE_CHOOSER,
         ],
     ),
 }
@@ -90,13 +128,78 @@ def test_back_office_pages_have_no_accessibility_findings(
     if email:
         login_admin(page, email, DEMO_PASSWORD)
 
-    ids = _cms_ids()
+    ids = _cms_ids() | _moderation_history(demo_site)
     findings = []
     for path in paths:
-        findings += check_page(page, path.format(shop=shop, **ids), base_url=base_url)
-        print(f"{role}: {path.format(shop=shop, **ids)} -> {page.url} «{page.title()}»")
+        if path == IMAGE_CHOOSER:
+            findings += _image_chooser_findings(page, base_url)
+            continue
+        url = path.format(shop=shop, **ids)
+        found = check_page(page, url, base_url=base_url)
+        if path.startswith("/admin/snippets/events/event/"):
+            found = _without_draftail_known_finding(found)
+        findings += found
+        print(f"{role}: {url} -> {page.url} «{page.title()}»")
 
     assert not findings, format_findings(findings, base_url=base_url)
+
+
+def _image_chooser_findings(page, base_url):
+    """Open the image chooser modal from the shop form and audit the page with it open."""
+    page.goto(f"{base_url}/admin/snippets/shops/shop/add/")
+    page.locator("#id_images-ADD").click()
+    page.locator("#id_images-0-image-chooser button[data-chooser-action-choose]").first.click()
+    modal = page.locator(".modal[role='dialog'], .modal").filter(has=page.locator("form"))
+    modal.first.wait_for(state="visible")
+    page.locator(".modal #id_q, .modal input[name='q']").first.wait_for(state="visible")
+    print(f"shop_owner: image chooser modal on {page.url}")
+    return audit_loaded_page(page, f"{page.url} (image chooser)")
+
+
+def _moderation_history(demo_site):
+    """Give the owner's shop two revisions and a finished (approved) submission, the
+    owner an event, and make a chain (head + a branch waiting for approval) of two
+    other demo shops: the ids the admin paths above need."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from wagtail.models import Revision
+
+    from directory.shops.models import Shop
+    from tests.factories import EventFactory
+
+    user_model = get_user_model()
+    owner = user_model.objects.get(email=SHOP_OWNER_EMAIL)
+    secretariat = user_model.objects.get(email=SECRETARIAT_EMAIL)
+
+    shop = Shop.objects.get(pk=demo_site.owner_shop_pk)
+    first = shop.save_revision(user=owner)
+    shop.name = f"{shop.name} 駅前店"
+    shop.save_revision(user=owner)
+    state = shop.get_workflow().start(shop, owner)
+    task_state = state.current_task_state
+    with transaction.atomic():  # the task's approval locks its row
+        task_state.task.specific.on_action(task_state, secretariat, "approve")
+    state.refresh_from_db()
+    latest = Revision.objects.for_instance(shop).order_by("-pk").first()
+
+    event = EventFactory(title="親子で楽しむ駅前まつり", shop=shop,
+                         municipality=shop.municipality)
+
+    head, branch = (Shop.objects.exclude(pk=shop.pk).filter(parent__isnull=True)
+                    .order_by("pk")[:2])
+    Shop.objects.filter(pk=head.pk).update(is_chain_head=True)
+    Shop.objects.filter(pk=branch.pk).update(parent=head, is_chain_head=False)
+    branch.refresh_from_db()
+    branch.name = f"{branch.name} 二号店"
+    branch.save_revision(user=owner)
+    branch.get_workflow().start(branch, owner)
+    return {
+        "workflow_state": state.pk,
+        "rev_a": first.pk,
+        "rev_b": latest.pk,
+        "event": event.pk,
+        "chain": head.pk,
+    }
 
 
 def _cms_ids():

@@ -2,6 +2,7 @@
 and image upload): refused with a Japanese message, nothing saved half-way."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -215,3 +216,70 @@ def test_the_chain_head_cannot_be_another_owners_unpublished_shop(owner_client, 
     assert "正しく選択してください" in response.content.decode() or \
         "選択" in response.content.decode()
     assert _counts() == before
+
+
+# --- images with alternative text in the shop form -------------------------------------
+
+
+def _image_rows(image_pk, alt_text):
+    return {
+        "images-TOTAL_FORMS": "1",
+        "images-0-id": "",
+        "images-0-ORDER": "1",
+        "images-0-image": str(image_pk),
+        "images-0-alt_text": alt_text,
+    }
+
+
+def _uploaded_image(client):
+    response = _upload(client, "tenpo.jpg", _jpeg_with_gps((320, 240)))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return get_image_model().objects.get(title="店内の写真")
+
+
+def test_a_shop_image_with_alt_text_is_saved_and_published_with_its_alt_attribute(
+    owner_client, osaka_city, secretariat, client
+):
+    from tests.directory.shops.owner_helpers import workflow_action_url
+
+    image = _uploaded_image(owner_client)
+    response = owner_client.post(add_url(), new_shop_form(
+        osaka_city, **_image_rows(image.pk, "木のぬくもりのある店内の様子"),
+        **{"action-submit": "1"}))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    shop = Shop.objects.get(name="カフェ・しんき")
+    assert [(row.image_id, row.alt_text) for row in shop.images.all()] == [
+        (image.pk, "木のぬくもりのある店内の様子")]
+    detail = reverse("shops:detail", args=[shop.pk])
+    assert client.get(detail).status_code == 404  # nothing public before approval
+
+    secretariat_client = Client()
+    secretariat_client.force_login(secretariat)
+    response = secretariat_client.post(workflow_action_url(shop, "approve"))
+    assert response.status_code == 302
+
+    response = client.get(detail)
+    assert response.status_code == 200
+    html = response.content.decode()
+    img = re.search(r'<img[^>]*class="p-detail__image"[^>]*>', html) or re.search(
+        r'<img[^>]*alt="木のぬくもりのある店内の様子"[^>]*>', html)
+    assert img, html[:3000]
+    assert 'alt="木のぬくもりのある店内の様子"' in img.group(0)
+
+
+@pytest.mark.parametrize("alt_text", ["", "   "])
+def test_a_shop_image_without_alt_text_is_refused_and_nothing_is_saved(
+    owner_client, osaka_city, alt_text
+):
+    image = _uploaded_image(owner_client)
+    before = _counts()
+    response = owner_client.post(add_url(), new_shop_form(
+        osaka_city, **_image_rows(image.pk, alt_text), **{"action-submit": "1"}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The error is shown at the alternative text field, in Japanese.
+    field = html[html.index('for="id_images-0-alt_text"'):]
+    field = field[:field.index('name="images-0-alt_text"')]
+    assert "この項目は必須です" in field
+    assert _counts() == before
+    assert not Shop.objects.filter(name="カフェ・しんき").exists()
