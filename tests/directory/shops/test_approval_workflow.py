@@ -2,6 +2,8 @@
 submits, the secretariat approves (publishes) or requests changes with a comment.
 The public listing changes only when the secretariat publishes."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -84,9 +86,22 @@ def test_live_listing_stays_until_the_secretariat_publishes(
     assert "ひまわり食堂" in listing and "新館" not in listing
     assert detail.status_code == 200 and "新館" not in detail.content.decode()
 
-    # The preview shows the draft exactly as the public page would.
-    preview = owner_client.get(reverse(f"{SHOP_NS}:preview_on_edit", args=[shop.pk]))
+    # The preview shows the form as changed (not yet saved) exactly as the public page
+    # would: the editor posts the form to the preview URL, then the preview pane GETs it.
+    preview_url = reverse(f"{SHOP_NS}:preview_on_edit", args=[shop.pk])
+    changed = get_edit_form(owner_client, url) | {"name": "ひまわり食堂 試作"}
+    response = owner_client.post(preview_url, changed)
+    assert response.status_code == 200
+    assert response.json()["is_valid"] is True
+    preview = owner_client.get(preview_url)
     assert preview.status_code == 200
+    heading = re.search(r'<h1 class="p-heading-1">(.*?)</h1>', preview.content.decode(), re.S)
+    assert heading, preview.content.decode()[:2000]
+    assert heading.group(1).strip() == "ひまわり食堂 試作"
+    # Previewing saved nothing: neither the live row nor the latest draft changed.
+    shop.refresh_from_db()
+    assert shop.name == "ひまわり食堂"
+    assert shop.get_latest_revision_as_object().name == "ひまわり食堂 新館"
 
     # 2. Submit: in moderation; the public still sees the old listing.
     response = post_edit(owner_client, url, action="submit")
