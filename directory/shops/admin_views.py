@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +26,9 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import TaskState, WorkflowState
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 
+from directory.access import shops_for_user
 from directory.shops.models import Shop
 
 FAILURE_PERMISSION = "django_q.view_failure"
@@ -143,3 +146,32 @@ class ChainApprovalView(WagtailAdminTemplateMixin, TemplateView):
         else:
             messages.warning(request, _("Nothing was approved: tick at least one waiting shop."))
         return redirect("shops_chain_approval", pk=self.head.pk)
+
+
+class ShopDeleteBulkAction(DeleteBulkAction):
+    """Wagtail's bulk delete for shops, scoped like every other shop screen: an id
+    the user may not manage answers 404 (its name is never listed), and "all" means
+    all of the user's own shops. Registered after Wagtail's, so it replaces it for
+    shops only."""
+
+    models = [Shop]
+
+    def _requested_ids_allowed(self, request) -> bool:
+        ids = request.GET.getlist("id")
+        if "all" in ids:
+            return True
+        try:
+            wanted = {int(value) for value in ids}
+        except ValueError:
+            return False
+        allowed = set(shops_for_user(request.user).filter(pk__in=wanted)
+                      .values_list("pk", flat=True))
+        return wanted <= allowed
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self._requested_ids_allowed(request):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        return shops_for_user(self.request.user).values_list("pk", flat=True)

@@ -32,7 +32,12 @@ from directory.access import ScopedPermissionPolicy, shops_choosable_by_user, sh
 from directory.admin import NormalisedSearchIndexViewMixin, ScopedSnippetViewSet
 from directory.masters.models import Genre, Municipality, Programme
 from directory.shops.admin_forms import ShopAdminForm
-from directory.shops.admin_views import FAILURE_PERMISSION, ChainApprovalView, FailedTasksView
+from directory.shops.admin_views import (
+    FAILURE_PERMISSION,
+    ChainApprovalView,
+    FailedTasksView,
+    ShopDeleteBulkAction,
+)
 from directory.shops.models import Owner, Shop
 from directory.shops.owner_admin import OwnerListingsPanel, is_shop_owner_only
 from directory.shops.position_picker import PositionPickerPanel
@@ -273,3 +278,7 @@ def chain_approval_listing_button(snippet, user, next_url=None):
         yield ListingButton(_("Approve the chain"),
                             reverse("shops_chain_approval", args=[snippet.pk]),
                             icon_name="tasks", priority=60)
+
+
+# After Wagtail's own (order=100): replaces the bulk delete for shops with the scoped one.
+hooks.register("register_bulk_action", ShopDeleteBulkAction, order=100)

@@ -127,13 +127,76 @@ def test_chain_head_owner_manages_branches(client, masters):
     assert client.get(reverse(f"{SHOP_NS}:edit", args=[branch.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("url_name", ["wagtailadmin_explore_root", "wagtailusers_users:index",
-                                      "wagtailsettings:edit" if False else "wagtailadmin_workflows:index"])
-def test_shop_owner_has_no_pages_users_or_workflow_settings(client, two_owners, url_name):
+def _settings_url():
+    """The site settings' edit screen (cms_pages PortalSettings of the default site)."""
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    return reverse("wagtailsettings:edit", args=["cms_pages", "portalsettings", site.pk])
+
+
+@pytest.mark.parametrize("url", [
+    lambda: reverse("wagtailadmin_explore_root"),
+    lambda: reverse("wagtailusers_users:index"),
+    lambda: reverse("wagtailadmin_workflows:index"),
+    _settings_url,
+], ids=["pages", "users", "workflows", "settings"])
+def test_shop_owner_has_no_pages_users_workflows_or_settings(client, two_owners, url):
+    from cms_pages.models import PortalSettings
+
+    url = url()
     mine_owner = two_owners[0]
     client.force_login(mine_owner.user)
-    response = client.get(reverse(url_name))
-    assert response.status_code in (302, 403)
+    settings_before = list(PortalSettings.objects.values())
+    response = client.get(url)
+    assert response.status_code in (302, 403), (url, response.status_code)
+    if response.status_code == 302:
+        assert response["Location"] != url
+    response = client.post(url, {})
+    assert response.status_code in (302, 403), (url, response.status_code)
+    assert list(PortalSettings.objects.values()) == settings_before
+
+
+def _bulk_action_names():
+    """The bulk actions registered for the shop snippet, and names that are not."""
+    from wagtail.admin.views.bulk_action.registry import bulk_action_registry
+
+    registered = set(bulk_action_registry.actions.get("shops", {}).get("shop", {}))
+    return sorted(registered | {"delete", "publish", "unpublish"})
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_shop_owner_cannot_run_bulk_actions_on_another_owners_shop(client, two_owners, method):
+    mine_owner, mine, _other_owner, other = two_owners
+    client.force_login(mine_owner.user)
+    before = list(Shop.objects.order_by("pk").values())
+    names = _bulk_action_names()
+    assert "delete" in names
+    for action in names:
+        base = reverse("wagtail_bulk_action", args=["shops", "shop", action])
+        # The other owner's shop alone, and mixed in with the owner's own.
+        for query in (f"?id={other.pk}", f"?id={other.pk}&id={mine.pk}", "?id=abc"):
+            response = getattr(client, method)(base + query, {} if method == "get" else {
+                "next": reverse(f"{SHOP_NS}:list")})
+            assert response.status_code in (403, 404), (action, query, response.status_code)
+            assert "よそのカフェ" not in response.content.decode()
+    # "All" is all of the owner's own shops: the other owner's is neither listed nor deleted.
+    response = getattr(client, method)(
+        reverse("wagtail_bulk_action", args=["shops", "shop", "delete"]) + "?id=all")
+    assert response.status_code in (200, 302, 403)
+    assert "よそのカフェ" not in response.content.decode()
+    assert Shop.objects.filter(pk=other.pk).exists()
+    if method == "get":
+        assert list(Shop.objects.order_by("pk").values()) == before
+
+
+def test_secretariat_bulk_delete_still_lists_any_shop(client, two_owners):
+    _mine_owner, _mine, _other_owner, other = two_owners
+    client.force_login(UserFactory(groups=[roles.SECRETARIAT]))
+    response = client.get(
+        reverse("wagtail_bulk_action", args=["shops", "shop", "delete"]) + f"?id={other.pk}")
+    assert response.status_code == 200
+    assert "よそのカフェ" in response.content.decode()
 
 
 def test_shop_owner_cannot_see_members(client, two_owners):
