@@ -38,6 +38,7 @@ from directory.shops.admin_views import (
     FailedTasksView,
     ShopDeleteBulkAction,
 )
+from directory.shops.approval_queue import ApprovalQueuePanel, can_approve
 from directory.shops.models import Owner, Shop
 from directory.shops.owner_admin import OwnerListingsPanel, is_shop_owner_only
 from directory.shops.position_picker import PositionPickerPanel
@@ -216,6 +217,8 @@ def owner_dashboard_panels(request, panels):
     (pages in moderation, recent page edits, locked pages)."""
     if is_shop_owner_only(request.user):
         panels[:] = [OwnerListingsPanel(request.user)]
+    elif can_approve(request.user):
+        panels.append(ApprovalQueuePanel(request.user))
 
 
 @hooks.register("construct_homepage_summary_items")
