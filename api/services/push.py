@@ -33,8 +33,8 @@ class SubscriptionData:
 
 
 @transaction.atomic
-def push_subscription_register(*, data: SubscriptionData,
-                               member: Member | None) -> tuple[PushSubscription, bool]:
+def push_subscription_register(*, data: SubscriptionData, member: Member | None,
+                               user=None) -> tuple[PushSubscription, bool]:
     """プッシュ通知ユーザ登録: store a browser's subscription, linked to `member` when
     the caller is one. Re-registering the same endpoint updates it, but only with its
     own auth secret (proof that the caller holds the subscription); a signed-out
@@ -51,6 +51,8 @@ def push_subscription_register(*, data: SubscriptionData,
     subscription.general_news_only = data.general_news_only
     if member is not None:
         subscription.member = member
+    if user is not None:
+        subscription.user = user
     subscription.full_clean()
     try:
         with transaction.atomic():
