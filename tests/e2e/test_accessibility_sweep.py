@@ -30,7 +30,9 @@ MIN_PUBLIC_PAGES = 5
 ADMIN_PAGES = {
     # The shop registration pages that no link reaches (the e-mailed link's pages are
     # checked in tests/e2e/test_shop_flow.py, which has a link).
-    "signed_out": (None, ["/admin/login/", "/admin/password_reset/", "/for-shops/sent/"]),
+    "signed_out": (None, ["/admin/login/", "/admin/password_reset/", "/for-shops/sent/",
+                          # PWA and push (notifications/): the offline page, general news.
+                          "/offline/", "/notifications/"]),
     "secretariat": (
         SECRETARIAT_EMAIL,
         [
@@ -50,6 +52,10 @@ ADMIN_PAGES = {
             "/admin/cms/preview-link/{privacy}/",
             "/admin/settings/cms_pages/portalsettings/{site}/",
             "/admin/forms/",
+            # Push campaigns (notifications/); the send screen and a member's device page
+            # are checked in tests/e2e/test_push_accessibility.py (they need a campaign).
+            "/admin/snippets/notifications/campaign/",
+            "/admin/snippets/notifications/campaign/add/",
         ],
     ),
     "shop_owner": (
