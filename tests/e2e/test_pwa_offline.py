@@ -103,3 +103,33 @@ def test_the_notifications_page_shows_the_subscribe_button_and_the_ios_guide(
     assert page.locator("[data-ios-guide] summary").is_visible()
     # No permission prompt without a press: the page asked nothing by itself.
     assert page.evaluate("Notification.permission") == "default"
+
+
+def test_a_new_version_announces_itself_and_takes_over_on_consent(masters, page, settings):
+    from notifications.pwa import service_worker_version
+
+    page.goto("/offline/")
+    wait_for_worker(page)
+    old = service_worker_version()
+    old_names = page.evaluate("caches.keys()")
+    assert f"portal-shell-{old}" in old_names
+
+    settings.PWA_VERSION = "next-deployment"  # a deployment changed the worker
+    service_worker_version.cache_clear()
+    try:
+        new = service_worker_version()
+        assert new != old
+        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        banner = page.locator("[data-pwa-update]")
+        banner.wait_for(state="visible")
+        assert "新しいバージョン" in banner.inner_text()
+        # Nothing changes until the user agrees.
+        assert f"portal-shell-{new}" in page.evaluate("caches.keys()")
+        with page.expect_navigation():
+            banner.get_by_role("button", name="更新する").click()
+        page.wait_for_function(
+            "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'")
+        names = page.evaluate("caches.keys()")
+        assert f"portal-shell-{new}" in names and f"portal-shell-{old}" not in names, names
+    finally:
+        service_worker_version.cache_clear()
