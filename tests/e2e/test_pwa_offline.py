@@ -36,9 +36,21 @@ def log_in(page, email):
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+def poll(page, expression, timeout=20.0):
+    """Wait until `expression` is truthy in the page (page.wait_for_function would
+    evaluate it with eval, which the site's CSP forbids)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {timeout} s: {expression}")
+
+
 def wait_for_worker(page):
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
-                           timeout=20_000)
+    poll(page, "navigator.serviceWorker.controller !== null")
 
 
 def test_the_card_opens_offline_and_is_gone_after_logout(member, page, browser_context):
@@ -123,12 +135,14 @@ def test_a_new_version_announces_itself_and_takes_over_on_consent(masters, page,
         banner = page.locator("[data-pwa-update]")
         banner.wait_for(state="visible")
         assert "新しいバージョン" in banner.inner_text()
-        # Nothing changes until the user agrees.
-        assert f"portal-shell-{new}" in page.evaluate("caches.keys()")
+        # Installed, but nothing changes until the user agrees: activating would have
+        # deleted the old version's caches.
+        names = page.evaluate("caches.keys()")
+        assert f"portal-shell-{new}" in names and f"portal-shell-{old}" in names, names
         with page.expect_navigation():
             banner.get_by_role("button", name="更新する").click()
-        page.wait_for_function(
-            "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'")
+        poll(page, "navigator.serviceWorker.controller !== null && "
+                   "navigator.serviceWorker.controller.state === 'activated'")
         names = page.evaluate("caches.keys()")
         assert f"portal-shell-{new}" in names and f"portal-shell-{old}" not in names, names
     finally:
