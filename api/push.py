@@ -35,7 +35,7 @@ from api.shop_management import codes_to_objects
 from api.views import ApiView, PublicWriteView
 from directory.masters.models import Area, BenefitType, Genre, Municipality, Programme
 from notifications.models import Campaign, PushSubscription
-from notifications.services import endpoint_allowed
+from notifications.services import endpoint_allowed, payload_fits
 
 TAG = "push"
 BASE64URL = r"^[A-Za-z0-9_-]+={0,2}$"
@@ -186,6 +186,11 @@ class CampaignInputSerializer(InputSerializer):
         if low is not None and high is not None and low > high:
             raise ValidationError({"child_age_max": [ErrorDetail(
                 _("The upper age must not be below the lower age."), code="invalid")]})
+        probe = Campaign(pk=10**9, title=attrs["title"], body=attrs["body"], link=attrs["link"])
+        if not payload_fits(probe):
+            raise ValidationError({"body": [ErrorDetail(
+                _("The notification is too long: shorten the title, body or link (a push "
+                  "message holds at most 4 KB)."), code="invalid")]})
         if attrs["scheduled_at"] is not None and attrs["scheduled_at"] <= timezone.now():
             raise ValidationError({"scheduled_at": [ErrorDetail(
                 _("The sending time must be in the future."), code="invalid")]})
