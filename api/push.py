@@ -16,9 +16,6 @@ point at an internal address.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -38,22 +35,15 @@ from api.shop_management import codes_to_objects
 from api.views import ApiView, PublicWriteView
 from directory.masters.models import Area, BenefitType, Genre, Municipality, Programme
 from notifications.models import Campaign, PushSubscription
+from notifications.services import endpoint_allowed, payload_fits
 
 TAG = "push"
-DEFAULT_ENDPOINT_HOST_SUFFIXES = (
-    "fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
-    "notify.windows.com", "push.apple.com",
-)
 BASE64URL = r"^[A-Za-z0-9_-]+={0,2}$"
 
 
 def endpoint_host_allowed(url: str) -> bool:
-    suffixes = getattr(settings, "PUSH_ENDPOINT_HOST_SUFFIXES", DEFAULT_ENDPOINT_HOST_SUFFIXES)
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme != "https" or not host or parts.username or parts.password:
-        return False
-    return any(host == suffix or host.endswith("." + suffix) for suffix in suffixes)
+    """https on a push service's host (or a test's local fake origin): notifications/."""
+    return endpoint_allowed(url)
 
 
 class SubscriptionKeysInputSerializer(InputSerializer):
@@ -136,7 +126,8 @@ class SubscriptionsView(ApiView):
                     auth=values["keys"]["auth"], device_label=values["device_label"],
                     user_agent=request.META.get("HTTP_USER_AGENT", ""),
                     general_news_only=values["general_news_only"] or member is None),
-                member=member)
+                member=member,
+                user=request.user if request.user.is_authenticated else None)
         except DjangoValidationError as error:
             raise model_errors(error) from error
         return Response(SubscriptionSerializer(subscription).data,
@@ -195,6 +186,11 @@ class CampaignInputSerializer(InputSerializer):
         if low is not None and high is not None and low > high:
             raise ValidationError({"child_age_max": [ErrorDetail(
                 _("The upper age must not be below the lower age."), code="invalid")]})
+        probe = Campaign(pk=10**9, title=attrs["title"], body=attrs["body"], link=attrs["link"])
+        if not payload_fits(probe):
+            raise ValidationError({"body": [ErrorDetail(
+                _("The notification is too long: shorten the title, body or link (a push "
+                  "message holds at most 4 KB)."), code="invalid")]})
         if attrs["scheduled_at"] is not None and attrs["scheduled_at"] <= timezone.now():
             raise ValidationError({"scheduled_at": [ErrorDetail(
                 _("The sending time must be in the future."), code="invalid")]})

@@ -32,6 +32,9 @@ urlpatterns = [
     path("faminavi/", include("directory.faminavi.urls")),
     # /api/v1/… (JSON API, OpenAPI schema, docs) and /api/legacy/…: api/urls.py.
     path("api/", include("api.urls")),
+    # PWA and Web Push (notifications/): /manifest.webmanifest, /sw.js, /offline/,
+    # /notifications/… (a device's settings, the click counter).
+    path("", include("notifications.urls")),
     # sitemap.xml (index), sitemap-<section>.xml, robots.txt, consent/, preview/<token>/
     path("", include("cms_pages.urls")),
 ]

@@ -19,6 +19,13 @@ class PushSubscription(models.Model):
     general_news_only = models.BooleanField(_("general news only"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
+    # The last delivery the push service refused (other than 404/410, which delete the
+    # row): with no success for 30 days since, the subscription is pruned.
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    # The signed-in account that registered this device (members and staff alike):
+    # a test send goes to the sender's own devices.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
+                             blank=True, related_name="push_subscriptions")
 
     class Meta:
         verbose_name = _("push subscription")
@@ -67,11 +74,65 @@ class Campaign(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    approval_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL,
+                                              on_delete=models.SET_NULL, null=True,
+                                              blank=True, related_name="+")
+    # Sending progress and results (counted by the batch tasks).
+    target_count = models.PositiveIntegerField(_("target"), default=0)
+    batches_pending = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(_("sent"), default=0)
+    failed_count = models.PositiveIntegerField(_("failed"), default=0)
+    removed_count = models.PositiveIntegerField(_("removed subscriptions"), default=0)
+    click_count = models.PositiveIntegerField(_("clicks"), default=0)
+    started_at = models.DateTimeField(_("sending started at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("push campaign")
         verbose_name_plural = _("push campaigns")
         ordering = ["-created_at", "-pk"]
+        permissions = [("approve_campaign", "Can approve a push campaign to everyone")]
 
     def __str__(self):
         return self.title
+
+    @property
+    def editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class Delivery(models.Model):
+    """One push message handed to a push service (or refused): the send record."""
+
+    class Result(models.TextChoices):
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        REMOVED = "removed", _("Subscription removed (404/410)")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="deliveries")
+    subscription = models.ForeignKey(PushSubscription, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="deliveries")
+    endpoint_host = models.CharField(max_length=200, blank=True)
+    result = models.CharField(max_length=10, choices=Result.choices)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_test = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("push delivery")
+        verbose_name_plural = _("push deliveries")
+        indexes = [models.Index(fields=["campaign", "result"])]
+
+    def __str__(self):
+        return f"{self.endpoint_host} {self.result}"
+
+
+class VapidKey(models.Model):
+    """The server's VAPID key pair when PUSH_VAPID_PRIVATE_KEY is not set (development):
+    generated once and shared by the web processes and the task worker."""
+
+    private_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"VAPID key {self.pk}"

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "directory.shops.middleware.ShopOwnerAdminScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # X-Portal-Viewer on HTML pages: the service worker keeps a card only for its viewer.
+    "notifications.pwa.ViewerHeaderMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -370,3 +372,22 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# --- Web Push (notifications/): VAPID, sending, allowed push services ----------------
+# PUSH_VAPID_PRIVATE_KEY: PEM or the raw key in base64url (`vapid --gen`); unset, a key
+# is generated once and kept in the database (development).
+PUSH_VAPID_PRIVATE_KEY = env("PUSH_VAPID_PRIVATE_KEY", default="")
+PUSH_VAPID_SUBJECT = env("PUSH_VAPID_SUBJECT", default="mailto:push@example.jp")
+PUSH_VAPID_HOURS = min(env.int("PUSH_VAPID_HOURS", default=12), 12)  # JWT exp ≤ 12 h
+PUSH_TTL_SECONDS = env.int("PUSH_TTL_SECONDS", default=86400)  # kept by the push service
+PUSH_BATCH_SIZE = env.int("PUSH_BATCH_SIZE", default=500)  # subscriptions per task
+PUSH_CONCURRENCY = env.int("PUSH_CONCURRENCY", default=50)  # requests in flight per task
+PUSH_TIMEOUT_SECONDS = env.int("PUSH_TIMEOUT_SECONDS", default=10)
+PUSH_PRUNE_DAYS = 30
+# Endpoints are accepted (and POSTed to) only over https on these hosts…
+PUSH_ENDPOINT_HOST_SUFFIXES = env.list("PUSH_ENDPOINT_HOST_SUFFIXES", default=[
+    "fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
+    "notify.windows.com", "push.apple.com",
+])
+# …or on these exact origins (a local fake push service in tests and benchmarks only).
+PUSH_ENDPOINT_EXTRA_ORIGINS = env.list("PUSH_ENDPOINT_EXTRA_ORIGINS", default=[])

@@ -45,6 +45,8 @@ ROLE_PERMISSIONS = {
         + [("operations", "view_auditevent")]  # the audit log, read-only
         # Failed background tasks (mails…): Reports → directory/shops/admin_views.py
         + [("django_q", "view_failure")]
+        # Push campaigns (notifications/): write, send, approve a campaign to everyone.
+        + _perms("notifications", "campaign", _ALL + ["approve"])
     ),
     MUNICIPAL_STAFF: (
         [("wagtailadmin", "access_admin")]

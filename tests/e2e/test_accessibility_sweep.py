@@ -57,7 +57,9 @@ def _without_draftail_known_finding(findings):
 ADMIN_PAGES = {
     # The shop registration pages that no link reaches (the e-mailed link's pages are
     # checked in tests/e2e/test_shop_flow.py, which has a link).
-    "signed_out": (None, ["/admin/login/", "/admin/password_reset/", "/for-shops/sent/"]),
+    "signed_out": (None, ["/admin/login/", "/admin/password_reset/", "/for-shops/sent/",
+                          # PWA and push (notifications/): the offline page, general news.
+                          "/offline/", "/notifications/"]),
     "secretariat": (
         SECRETARIAT_EMAIL,
         [
@@ -79,6 +81,10 @@ ADMIN_PAGES = {
             "/admin/forms/",
             # Approval of a chain's waiting branches (directory/shops ChainApprovalView).
             "/admin/shops/chain/{chain}/approve/",
+            # Push campaigns (notifications/); the send screen and a member's device page
+            # are checked in tests/e2e/test_push_accessibility.py (they need a campaign).
+            "/admin/snippets/notifications/campaign/",
+            "/admin/snippets/notifications/campaign/add/",
         ],
     ),
     "shop_owner": (
