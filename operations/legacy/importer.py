@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -52,7 +53,6 @@ SHOP_FIELDS = ["name", "name_kana", "postcode", "municipality_id", "address", "b
 MEMBER_FIELDS = ["family_name", "given_name", "family_name_kana", "given_name_kana",
                  "municipality_id", "due_date", "marriage_date", "planned_marriage_date",
                  "notify_by_email"]
-PREFECTURE_PREFIX = re.compile(r"^\s*大阪府\s*")
 
 
 class _DryRun(Exception):
@@ -192,7 +192,8 @@ class _Masters:
 
     def municipality(self, code: str, address: str) -> tuple[int | None, str]:
         """(municipality id, rest of the address)."""
-        address = PREFECTURE_PREFIX.sub("", address)
+        prefecture = settings.PORTAL.get("PREFECTURE_NAME", "大阪府")
+        address = re.sub(rf"^\s*{re.escape(prefecture)}\s*", "", address)
         code = parse.clean(code)
         if code:
             # Codes with the check digit (271004) or without (27100).
