@@ -31,6 +31,8 @@ urlpatterns = [
     path("faminavi/", include("directory.faminavi.urls")),
     # /api/v1/… (JSON API, OpenAPI schema, docs) and /api/legacy/…: api/urls.py.
     path("api/", include("api.urls")),
+    # The legacy site's shop pages and paths: 301 to the new pages (operations/legacy/).
+    path("", include("operations.legacy.urls")),
     # sitemap.xml (index), sitemap-<section>.xml, robots.txt, consent/, preview/<token>/
     path("", include("cms_pages.urls")),
 ]
