@@ -33,7 +33,7 @@ def _link(user) -> str:
 @transaction.atomic
 def password_setup_send_batch(*, batch: int) -> int:
     """Queue the set-up mail for the next `batch` accounts not yet mailed; returns how many."""
-    setups = list(LegacyPasswordSetup.objects.select_for_update(skip_locked=True)
+    setups = list(LegacyPasswordSetup.objects.select_for_update(skip_locked=True, of=("self",))
                   .filter(sent_at__isnull=True, user__is_active=True)
                   .select_related("user", "user__shop_owner")[:batch])
     now = timezone.now()
