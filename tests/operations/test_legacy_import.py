@@ -225,7 +225,7 @@ def test_command_reports_and_exits_non_zero_on_errors(masters, tmp_path, capsys)
 def test_undecodable_file_stops_the_run_before_anything_is_saved(masters, tmp_path):
     folder = _export(tmp_path / "export")
     (folder / "users.csv").write_bytes(
-        "USERID,MAIL\n1,a@example.jp\n".encode() + b"2,\x81\x20@example.jp\n")
+        b"USERID,MAIL\n1,a@example.jp\n" + b"2,\x81\x20@example.jp\n")
     report = legacy_import(directory=folder)
     assert report.fatal
     assert any("users.csv:3" in str(issue) and "文字コード" in str(issue)
