@@ -33,6 +33,11 @@ from directory.admin import NormalisedSearchIndexViewMixin, ScopedSnippetViewSet
 from directory.masters.models import Genre, Municipality, Programme
 from directory.shops.admin_forms import ShopAdminForm
 from directory.shops.admin_views import FAILURE_PERMISSION, ChainApprovalView, FailedTasksView
+from directory.shops.bulk_views import (
+    ShopBulkExportView,
+    ShopBulkImportView,
+    user_may_bulk_edit_shops,
+)
 from directory.shops.models import Owner, Shop
 from directory.shops.owner_admin import OwnerListingsPanel, is_shop_owner_only
 from directory.shops.position_picker import PositionPickerPanel
@@ -251,7 +256,21 @@ def shop_side_admin_urls():
              name="shops_failed_tasks_results"),
         path("shops/chain/<int:pk>/approve/", ChainApprovalView.as_view(),
              name="shops_chain_approval"),
+        path("shops/bulk/", ShopBulkImportView.as_view(), name="shops_bulk_import"),
+        path("shops/bulk/export/", ShopBulkExportView.as_view(), name="shops_bulk_export"),
     ]
+
+
+class BulkShopsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_may_bulk_edit_shops(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def bulk_shops_menu_item():
+    return BulkShopsMenuItem(_("Bulk import/export of sponsor shops"),
+                             reverse("shops_bulk_import"), name="shops-bulk", icon_name="upload",
+                             order=900)
 
 
 class FailedTasksMenuItem(MenuItem):
