@@ -9,8 +9,11 @@ without saving; `bulk_apply` saves the previewed rows in one transaction, each
 changed shop through a revision that is published (history and compare as
 with an edit in the admin), and refuses if any row has an error.
 
-Columns (header row with these names; list fields hold master codes separated
-by spaces; flags are 0/1; one title/detail/branches triple per programme):
+Columns: BASE_COLUMNS below, then benefit_<programme code>_title / _detail /
+_branches for each programme (header row with these names; list fields hold
+master codes separated by spaces; flags are 0/1). legacy_id is exported for
+reference and never changed by an import. docs/migration.md describes the
+screens.
 """
 
 from __future__ import annotations
