@@ -87,6 +87,28 @@ def _source_count(directory: Path, table: str, mapping) -> tuple[int | None, str
                 for record in data.records}), ""
 
 
+def _source_duplicate_emails(directory: Path, mapping) -> Check:
+    """E-mail addresses used by more than one legacy account (users and owners, case folded):
+    the import keeps the first and rejects the others."""
+    lines: dict[str, list[str]] = {}
+    for table in ("owner", "users"):
+        table_mapping = mapping.tables.get(table)
+        if table_mapping is None or not (directory / table_mapping.file).exists():
+            continue
+        try:
+            data = table_read(directory / table_mapping.file, table_mapping)
+        except FileError:
+            continue
+        for record in data.records:
+            email = parse.clean(record.values.get("email")).lower()
+            if email:
+                lines.setdefault(email, []).append(f"{table_mapping.file}:{record.line}")
+    duplicates = {email: where for email, where in lines.items() if len(where) > 1}
+    return Check("旧データ内で重複しているメールアドレス", len(duplicates),
+                 [f"{email} ({', '.join(where)})" for email, where
+                  in list(duplicates.items())[:SAMPLE]])
+
+
 def _checksum(rows) -> str:
     digest = hashlib.sha256()
     for row in rows:
@@ -134,6 +156,8 @@ def migration_report_build(*, source: Path | None = None,
         Check("パスワード再設定メール未送信のアカウント",
               LegacyPasswordSetup.objects.filter(sent_at__isnull=True).count()),
     ]
+    if source is not None:
+        checks.append(_source_duplicate_emails(Path(source), mapping))
     checksums = {
         "shops": _checksum(legacy_shops.order_by("legacy_id").values_list(
             "legacy_id", "name", "postcode", "municipality__code", "address", "phone",

@@ -290,10 +290,12 @@ def test_migration_report_writes_markdown_and_html(masters, tmp_path):
     call_command("migration_report", "--source", str(folder), "--output", str(out))
     markdown = (out / "migration-report.md").read_text(encoding="utf-8")
     html = (out / "migration-report.html").read_text(encoding="utf-8")
-    # Source 6 distinct SHOPIDs (two rejected), portal 4: the mismatch is flagged.
-    assert "| shop | 協賛店 | 7 | 4 |" in markdown or "| shop | 協賛店 | 6 | 4 |" in markdown
+    # Source 7 distinct SHOPIDs (three rejected), portal 4: the mismatch is flagged.
+    assert "| shop | 協賛店 | 7 | 4 |" in markdown
     assert "不一致" in markdown
     assert "地図の位置がない協賛店: 1 件" in markdown and "SHOPID 104" in markdown
+    assert "旧データ内で重複しているメールアドレス: 1 件" in markdown
+    assert "hanako@example.jp (users.csv:2, users.csv:4)" in markdown
     assert "チェックサム" in markdown and "<h1>移行後検査レポート</h1>" in html
     first = markdown.split("## チェックサム")[1]
     call_command("migration_report", "--output", str(out))
