@@ -17,6 +17,7 @@ listings (live, no pending changes), like the seed's.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -31,9 +32,12 @@ from django.core.validators import validate_email
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import escape, strip_tags
 
 from directory.accounts.models import Counter, User
 from directory.accounts.roles import SHOP_OWNER
+from directory.events.models import Event
+from directory.faminavi.models import Article
 from directory.masters.models import BenefitType, Genre, Municipality, Programme
 from directory.members.models import Child, Favourite, Member
 from directory.members.services import MEMBER_NUMBER_COUNTER, member_number_format
@@ -46,7 +50,7 @@ from operations.models import LegacyPasswordSetup
 
 BATCH_SIZE = 2_000
 ORDER = ["shop", "shop_chain", "shop_genre", "shop_tokuten", "owner", "owner_shop", "users",
-         "users_genre", "users_tokuten", "users_favorite"]
+         "users_genre", "users_tokuten", "users_favorite", "event", "faminavi", "faminavi_genre"]
 SHOP_FIELDS = ["name", "name_kana", "postcode", "municipality_id", "address", "building",
                "latitude", "longitude", "phone", "opening_hours", "regular_holidays", "url",
                "comment", "nationwide_mutual_use"]
@@ -257,6 +261,14 @@ def legacy_import(*, directory: Path | str, mapping_path: Path | str | None = No
     return report
 
 
+def _rich_text(value: str | None) -> str:
+    """Legacy text or HTML as the portal's rich text: tags dropped (no legacy markup or
+    script reaches the page), paragraphs kept."""
+    plain = html.unescape(strip_tags(parse.text(value)))
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", plain) if part.strip()]
+    return "".join(f"<p>{escape(part).replace(chr(10), '<br>')}</p>" for part in paragraphs)
+
+
 class _Run:
     def __init__(self, report: ImportReport, tables: dict[str, CsvTable], mapping: Mapping):
         self.report = report
@@ -307,8 +319,18 @@ class _Run:
                                  self.masters.benefit_types)
         if "users_favorite" in self.tables:
             self.favourites_import()
-        if self.shop_pks:
-            _sequence_past(Shop, max(self.shop_pks))
+        if "event" in self.tables:
+            self.contents_import("event", Event, self._event_fields)
+        if "faminavi" in self.tables:
+            self.contents_import("faminavi", Article, self._article_fields)
+        if "faminavi_genre" in self.tables:
+            self.article_pks = dict(Article.objects.filter(legacy_id__isnull=False)
+                                    .values_list("legacy_id", "pk"))
+            self._links_import("faminavi_genre", "genre", Article.genres.through, "article",
+                               "genre", self.masters.genres, self.article_pks, "ふぁみなび記事",
+                               id_field="faminavi_id")
+        if self.imported_shops:
+            _sequence_past(Shop, max(self.imported_shops))
 
     # --- shops ----------------------------------------------------------------------------
 
@@ -535,10 +557,10 @@ class _Run:
                            self.member_pks, "会員")
 
     def _links_import(self, table_name, value_field, through, owner_column, column, lookup,
-                      owner_pks, owner_label) -> None:
+                      owner_pks, owner_label, id_field=None) -> None:
         """Set the links of every owner row named in the file to exactly the file's."""
         result = self.report.result(table_name)
-        id_field = "shop_id" if owner_column == "shop" else "user_id"
+        id_field = id_field or ("shop_id" if owner_column == "shop" else "user_id")
         wanted: dict[int, set[int]] = defaultdict(set)
         for record in self.tables[table_name].records:
             result.rows += 1
@@ -864,3 +886,106 @@ class _Run:
                      [(member, shop, self.now) for member, shop in new])
         result.created = len(new)
         result.unchanged = len(wanted & current)
+
+    # --- events and ふぁみなび ------------------------------------------------------------
+
+
+    def contents_import(self, table: str, model, fields_of) -> None:
+        """Events and ふぁみなび articles: upsert by legacy id, published, validated by the model."""
+        result = self.report.result(table)
+        rows, seen = [], {}
+        for record in self.tables[table].records:
+            result.rows += 1
+            legacy_id = self._legacy_id(table, record)
+            if legacy_id is None:
+                continue
+            if legacy_id in seen:
+                self.error(table, record.line, f"ID {legacy_id} が重複しています（{seen[legacy_id]} 行目と同じ）")
+                continue
+            seen[legacy_id] = record.line
+            try:
+                fields = fields_of(table, record)
+            except ValueError as error:
+                self.error(table, record.line, str(error))
+                continue
+            if fields is not None:
+                rows.append((legacy_id, record.line, fields))
+        existing = {obj.legacy_id: obj for obj in model.objects.filter(
+            legacy_id__in=[legacy_id for legacy_id, _line, _fields in rows])}
+        creates, updates = [], []
+        for legacy_id, line, fields in rows:
+            obj = existing.get(legacy_id)
+            if obj is None:
+                obj = model(legacy_id=legacy_id, live=True, has_unpublished_changes=False,
+                            first_published_at=self.now, last_published_at=self.now, **fields)
+                changed = list(fields)
+            else:
+                changed = [name for name, value in fields.items() if getattr(obj, name) != value]
+                if not changed:
+                    result.unchanged += 1
+                    continue
+                for name in changed:
+                    setattr(obj, name, fields[name])
+            try:
+                obj.full_clean(exclude=["municipality", "shop", "image", "created_by"],
+                               validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                self.error(table, line, _messages(error))
+                continue
+            (creates if obj.pk is None else updates).append(obj)
+        model.objects.bulk_create(creates, batch_size=BATCH_SIZE)
+        for obj in updates:
+            obj.updated_at = self.now
+        if updates:
+            names = sorted({name for _id, _line, fields in rows for name in fields})
+            model.objects.bulk_update(updates, [*names, "updated_at"], batch_size=BATCH_SIZE)
+        result.created, result.updated = len(creates), len(updates)
+        if rows:
+            _sequence_past(model, max([legacy_id for legacy_id, _l, _f in rows] or [0]))
+
+
+    def _content_municipality(self, table, record, required: bool):
+        code = parse.clean(record.values.get("municipality_code"))
+        if not code:
+            if required:
+                raise ValueError("市区町村コードが空です")
+            return None
+        municipality_id, _rest = self.masters.municipality(code, code)
+        if municipality_id is None:
+            raise ValueError(f"市区町村コードが分かりません: {code}")
+        return municipality_id
+
+
+    def _event_fields(self, table, record) -> dict | None:
+        value = record.values
+        starts_on = parse.date_parse(value.get("starts_on"))
+        ends_on = parse.date_parse(value.get("ends_on")) or starts_on
+        shop_id = None
+        shop_legacy = parse.integer(value.get("shop_id"))
+        if shop_legacy is not None:
+            shop_id = self.shop_pks.get(shop_legacy)
+            if shop_id is None:
+                raise ValueError(f"存在しない協賛店を指しています: {shop_legacy}")
+        return {
+            "title": parse.text(value.get("title"))[:200],
+            "summary": parse.text(value.get("summary"))[:300],
+            "body": _rich_text(value.get("body")),
+            "starts_on": starts_on, "ends_on": ends_on,
+            "time_note": parse.text(value.get("time_note"))[:100],
+            "venue": parse.text(value.get("venue"))[:200],
+            "municipality_id": self._content_municipality(table, record, required=True),
+            "shop_id": shop_id,
+            "organiser": parse.text(value.get("organiser"))[:200],
+            "url": parse.clean(value.get("url")),
+        }
+
+
+    def _article_fields(self, table, record) -> dict | None:
+        value = record.values
+        return {
+            "title": parse.text(value.get("title"))[:200],
+            "summary": parse.text(value.get("summary"))[:300],
+            "body": _rich_text(value.get("body")),
+            "municipality_id": self._content_municipality(table, record, required=False),
+            "url": parse.clean(value.get("url")),
+        }

@@ -25,6 +25,10 @@ TABLE_FIELDS: dict[str, set[str]] = {
     "users_genre": {"user_id", "genre"},
     "users_tokuten": {"user_id", "benefit_type"},
     "users_favorite": {"user_id", "shop_id"},
+    "event": {"legacy_id", "title", "summary", "body", "starts_on", "ends_on", "time_note",
+              "venue", "municipality_code", "shop_id", "organiser", "url"},
+    "faminavi": {"legacy_id", "title", "summary", "body", "municipality_code", "url"},
+    "faminavi_genre": {"faminavi_id", "genre"},
 }
 # Legacy tables the import does not read, and why (listed in the run's report).
 NOT_IMPORTED = {
@@ -40,9 +44,6 @@ NOT_IMPORTED = {
     "master": "マスタはポータルの基準データを使い、[values] で旧コードを対応付けます",
     "faminavi_area": "マスタはポータルの基準データを使います",
     "faminavi_city": "マスタはポータルの基準データを使います",
-    "event": "この版では未対応です（イベントは管理画面で登録し直します）",
-    "faminavi": "この版では未対応です（ふぁみなびは管理画面で登録し直します）",
-    "faminavi_genre": "この版では未対応です",
 }
 
 

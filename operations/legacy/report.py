@@ -20,6 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from directory.accounts.models import User
+from directory.events.models import Event
+from directory.faminavi.models import Article
 from directory.members.models import Favourite, Member
 from directory.shops.models import Owner, OwnerShop, Shop
 from operations.legacy import values as parse
@@ -39,8 +41,11 @@ TARGETS = {
     "users": ("会員", lambda: Member.objects.filter(legacy_id__isnull=False).count()),
     "users_favorite": ("お気に入り", lambda: Favourite.objects.filter(
         member__legacy_id__isnull=False).count()),
+    "event": ("イベント", lambda: Event.objects.filter(legacy_id__isnull=False).count()),
+    "faminavi": ("ふぁみなび記事", lambda: Article.objects.filter(legacy_id__isnull=False).count()),
 }
-KEYS = {"shop": "legacy_id", "owner": "legacy_id", "users": "legacy_id",
+KEYS = {"shop": "legacy_id", "owner": "legacy_id", "users": "legacy_id", "event": "legacy_id",
+        "faminavi": "legacy_id",
         "shop_chain": "shop_id"}
 
 

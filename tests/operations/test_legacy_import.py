@@ -94,6 +94,21 @@ def _export(folder, shops=None, users=None, favourites=None):
     (folder / "users_favorite.csv").write_bytes(_csv(["USERID", "SHOPID"], favourites or [
         ["1", "101"], ["2", "102"], ["77", "101"], ["1", "555"],
     ]))
+    (folder / "event.csv").write_bytes(_csv(
+        ["EVENTID", "TITLE", "GAIYO", "NAIYO", "KAISHIBI", "SHURYOBI", "BASHO", "CITYCODE",
+         "SHOPID"], [
+            ["11", "親子クッキング", "親子で料理", "1行目\n\n<b>2段落</b>&amp;", "令和7年8月1日",
+             "R7.8.2", "府庁", "271004", "101"],
+            ["12", "終わりが先", "", "", "2025/08/05", "2025/08/01", "", "271004", ""],
+            ["13", "店なし", "", "", "20250901", "", "", "271004", "4040"],
+        ]))
+    (folder / "faminavi.csv").write_bytes(_csv(
+        ["FAMINAVIID", "TITLE", "NAIYO", "CITYCODE"], [
+            ["21", "子育て手当", "<script>alert(1)</script>手当の案内", ""],
+        ]))
+    (folder / "faminavi_genre.csv").write_bytes(_csv(["FAMINAVIID", "GENRE"], [
+        ["21", "money"], ["22", "money"],
+    ]))
     (folder / "shop_temp.csv").write_bytes(_csv(["SHOPID"], [["101"]]))
     return folder
 
@@ -127,7 +142,23 @@ def test_import_with_faults_then_delta(masters, tmp_path):
     assert has("USERID 1 が重複", "users.csv:6")
     assert has("存在しない会員", "users_favorite.csv:4")
     assert has("存在しない協賛店", "users_favorite.csv:5")
+    # The first event's text spans lines 2–4 (a quoted multi-line cell): lines are physical.
+    assert has("終了日", "event.csv:5")
+    assert has("存在しない協賛店を指しています: 4040", "event.csv:6")
+    assert has("存在しないふぁみなび記事", "faminavi_genre.csv:3")
     assert "shop_temp.csv" in report.skipped_files
+
+    from directory.events.models import Event
+    from directory.faminavi.models import Article
+
+    event = Event.objects.get(legacy_id=11)
+    assert event.live and str(event.starts_on) == "2025-08-01" and str(event.ends_on) == \
+        "2025-08-02"
+    assert event.shop.legacy_id == 101
+    assert event.body == "<p>1行目</p><p>2段落&amp;</p>"
+    article = Article.objects.get(legacy_id=21)
+    assert "<script>" not in article.body and "手当の案内" in article.body
+    assert list(article.genres.values_list("code", flat=True)) == ["money"]
 
     assert set(Shop.objects.values_list("legacy_id", flat=True)) == {101, 102, 103, 104}
     himawari = Shop.objects.get(legacy_id=101)
@@ -171,6 +202,7 @@ def test_import_with_faults_then_delta(masters, tmp_path):
     assert again.tables["shop"].unchanged == 4
     assert again.tables["users"].created == again.tables["users"].updated == 0
     assert again.tables["users_favorite"].created == 0
+    assert again.tables["event"].unchanged == 1 and again.tables["event"].created == 0
 
     # A later export: one shop renamed, one member's e-mail changed, a new favourite.
     before = {shop.legacy_id: shop.updated_at for shop in Shop.objects.all()}
