@@ -17,15 +17,17 @@ listings (live, no pending changes), like the seed's.
 
 from __future__ import annotations
 
+import base64
 import html
 import re
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.hashers import identify_hasher, make_password
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, identify_hasher
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -259,6 +261,16 @@ def legacy_import(*, directory: Path | str, mapping_path: Path | str | None = No
     except _DryRun:
         pass
     return report
+
+
+def _password_nobody_knows() -> str:
+    """A well-formed PBKDF2 hash of no known password, for an account whose legacy hash
+    could not be kept: logging in fails like any wrong password (same cost, so migrated
+    accounts cannot be told apart), while "forgot password" still works for it (Django's
+    reset form skips unusable passwords). Random salt and digest: no hashing cost here."""
+    hasher = PBKDF2PasswordHasher()
+    digest = base64.b64encode(secrets.token_bytes(32)).decode()
+    return f"{hasher.algorithm}${hasher.iterations}${secrets.token_hex(11)}${digest}"
 
 
 def _rich_text(value: str | None) -> str:
@@ -616,7 +628,7 @@ class _Run:
             identify_hasher(password)
             return email, password, True
         except ValueError:
-            return email, make_password(None), False
+            return email, _password_nobody_knows(), False
 
     def owners_import(self) -> None:
         result = self.report.result("owner")
