@@ -73,7 +73,7 @@ class AuditEvent(models.Model):
 
 class LegacyPasswordSetup(models.Model):
     """An account imported from the legacy system whose password hash could not be
-    kept (not in Django's format): its password is unusable until the holder sets
+    kept (not in Django's format): it holds a hash of no known password until the holder sets
     a new one through the link `manage.py send_password_setup --batch N` mails."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
