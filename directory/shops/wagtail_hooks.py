@@ -4,6 +4,7 @@ CSV/XLSX export) and the restricted editor role for shop owners."""
 import django_filters
 from django import forms
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -16,7 +17,7 @@ from wagtail.admin.panels import (
     ObjectList,
 )
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
-from wagtail.admin.widgets import ListingButton
+from wagtail.admin.widgets import Button, ListingButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import (
@@ -67,6 +68,24 @@ class ShopFilterSet(WagtailFilterSet):
 class ShopIndexView(NormalisedSearchIndexViewMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("municipality")
+
+    @cached_property
+    def header_more_buttons(self):
+        """For the secretariat: the bulk import format of the list as filtered now, and
+        the bulk import screen (directory/shops/bulk_views.py)."""
+        buttons = super().header_more_buttons.copy()
+        if user_may_bulk_edit_shops(self.request.user):
+            params = self.request.GET.copy()
+            params.pop("p", None)
+            for file_format, label in (("csv", _("Bulk format: CSV")),
+                                       ("xlsx", _("Bulk format: XLSX"))):
+                params["format"] = file_format
+                buttons.append(Button(label, url=f"{reverse('shops_bulk_export')}?"
+                                      f"{params.urlencode()}", icon_name="download",
+                                      priority=110))
+            buttons.append(Button(_("Bulk import"), url=reverse("shops_bulk_import"),
+                                  icon_name="upload", priority=120))
+        return buttons
 
 
 class ScopedChooserMixin:

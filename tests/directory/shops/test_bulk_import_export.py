@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -206,3 +207,23 @@ def test_import_page_renders_for_the_secretariat(secretariat_client, listing):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'type="file"' in body and 'name="format" value="xlsx"' in body
+
+
+def test_shop_listing_links_to_the_bulk_export_with_its_filters(secretariat_client, listing):
+    sakai = Municipality.objects.get(code="271403")
+    page = secretariat_client.get(reverse("wagtailsnippets_shops_shop:list"),
+                                  {"municipality": sakai.pk})
+    body = page.content.decode()
+    links = re.findall(r'href="(/admin/shops/bulk/export/\?[^"]+)"', body)
+    assert len(links) == 2 and reverse(IMPORT) in body
+    csv_link = next(link for link in links if "format=csv" in link).replace("&amp;", "&")
+    rows = list(csv.reader(io.StringIO(
+        secretariat_client.get(csv_link).content.decode("utf-8-sig"))))
+    assert [row[2] for row in rows[1:]] == ["堺の店"]
+
+
+def test_shop_owner_sees_no_bulk_links(client, listing):
+    owner, _shop = owner_with_shop()
+    client.force_login(owner.user)
+    body = client.get(reverse("wagtailsnippets_shops_shop:list")).content.decode()
+    assert "/admin/shops/bulk/" not in body
