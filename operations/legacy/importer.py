@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.hashers import PBKDF2PasswordHasher, identify_hasher
+from django.contrib.auth.hashers import get_hasher, identify_hasher, make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -264,13 +264,24 @@ def legacy_import(*, directory: Path | str, mapping_path: Path | str | None = No
 
 
 def _password_nobody_knows() -> str:
-    """A well-formed PBKDF2 hash of no known password, for an account whose legacy hash
-    could not be kept: logging in fails like any wrong password (same cost, so migrated
-    accounts cannot be told apart), while "forgot password" still works for it (Django's
-    reset form skips unusable passwords). Random salt and digest: no hashing cost here."""
-    hasher = PBKDF2PasswordHasher()
-    digest = base64.b64encode(secrets.token_bytes(32)).decode()
-    return f"{hasher.algorithm}${hasher.iterations}${secrets.token_hex(11)}${digest}"
+    """A well-formed hash of no known password (in the default hasher's format and cost),
+    for an account whose legacy hash could not be kept: logging in fails like any wrong
+    password (so migrated accounts cannot be told apart), while "forgot password" still
+    works for it (Django's reset form skips unusable passwords). Argon2 and PBKDF2 hashes
+    are made of random salt and digest, with no hashing cost here."""
+    hasher = get_hasher("default")
+    salt = secrets.token_bytes(16)
+    digest = secrets.token_bytes(32)
+    if hasher.algorithm == "argon2":
+        def b64(data: bytes) -> str:
+            return base64.b64encode(data).decode().rstrip("=")
+
+        return (f"argon2$argon2id$v=19$m={hasher.memory_cost},t={hasher.time_cost},"
+                f"p={hasher.parallelism}${b64(salt)}${b64(digest)}")
+    if hasattr(hasher, "iterations"):  # the PBKDF2 family
+        return (f"{hasher.algorithm}${hasher.iterations}${salt.hex()[:22]}$"
+                f"{base64.b64encode(digest).decode()}")
+    return make_password(secrets.token_urlsafe(32))  # a cheap hasher (tests)
 
 
 def _rich_text(value: str | None) -> str:

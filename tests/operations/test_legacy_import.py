@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -17,7 +17,7 @@ from django.urls import reverse
 from directory.accounts.models import User
 from directory.members.models import Child, Favourite, Member
 from directory.shops.models import Owner, OwnerShop, Shop
-from operations.legacy.importer import legacy_import
+from operations.legacy.importer import _password_nobody_knows, legacy_import
 from operations.models import LegacyPasswordSetup
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +185,8 @@ def test_import_with_faults_then_delta(masters, tmp_path):
     owner2 = Owner.objects.get(legacy_id=2)
     # The legacy MD5 is not kept: no password logs in until a new one is set.
     assert not owner2.user.check_password("password")
-    assert owner2.user.password.startswith("pbkdf2_sha256$")
+    assert owner2.user.has_usable_password()  # well-formed: "forgot password" works
+    assert identify_hasher(owner2.user.password)
     assert set(OwnerShop.objects.values_list("owner__legacy_id", "shop__legacy_id")) == {
         (1, 101), (2, 102)}
 
@@ -354,3 +355,12 @@ def test_migration_report_writes_markdown_and_html(masters, tmp_path):
     call_command("migration_report", "--output", str(out))
     again = (out / "migration-report.md").read_text(encoding="utf-8").split("## チェックサム")[1]
     assert first == again  # same data, same checksums
+
+
+@pytest.mark.parametrize("hasher", ["Argon2PasswordHasher", "PBKDF2PasswordHasher"])
+def test_replacement_hash_is_well_formed_and_matches_nothing(settings, hasher):
+    settings.PASSWORD_HASHERS = [f"django.contrib.auth.hashers.{hasher}"]
+    first, second = _password_nobody_knows(), _password_nobody_knows()
+    assert first != second
+    assert identify_hasher(first).algorithm in ("argon2", "pbkdf2_sha256")
+    assert not check_password("", first) and not check_password("password", first)
