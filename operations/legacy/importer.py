@@ -38,6 +38,7 @@ from django.utils.html import escape, strip_tags
 
 from directory.accounts.models import Counter, User
 from directory.accounts.roles import SHOP_OWNER
+from directory.demo import DEMO_LEGACY_BASE
 from directory.events.models import Event
 from directory.faminavi.models import Article
 from directory.masters.models import BenefitType, Genre, Municipality, Programme
@@ -355,6 +356,18 @@ class _Run:
         if self.imported_shops:
             _sequence_past(Shop, max(self.imported_shops))
 
+    def _not_in_export(self, table: str, known: dict, exported, label: str) -> None:
+        """Rows imported earlier that this export no longer has are kept (the legacy system
+        may have deleted them: withdraw them in the back office), and listed."""
+        missing = sorted(legacy for legacy in known
+                         if legacy not in exported and legacy < DEMO_LEGACY_BASE)
+        if missing:
+            sample = ", ".join(str(legacy) for legacy in missing[:20])
+            more = " …" if len(missing) > 20 else ""
+            self.warn(table, 0, f"以前に移行した{label} {len(missing)} 件がこの出力にありません"
+                      f"（残しています。旧システムで削除されたものは管理画面で非公開にしてください）: "
+                      f"{sample}{more}")
+
     # --- shops ----------------------------------------------------------------------------
 
     def _legacy_id(self, table: str, record, field_name: str = "legacy_id") -> int | None:
@@ -377,6 +390,7 @@ class _Run:
             if legacy_id is not None:
                 grouped[legacy_id].append(record)
         self.imported_shops = set(grouped)
+        self._not_in_export("shop", self.shop_pks, grouped, "協賛店")
         existing = {shop.legacy_id: shop for shop in Shop.objects.filter(
             legacy_id__in=list(grouped)).prefetch_related("benefits")}
         creates, updates, benefit_rows, replace_benefits = [], [], {}, []
@@ -764,6 +778,7 @@ class _Run:
                 continue
             seen_ids[legacy_id] = record.line
             parsed.append((legacy_id, record.line, account, *row))
+        self._not_in_export("users", self.member_pks, seen_ids, "会員")
         existing = {}
         for batch in _batches([row[0] for row in parsed], 10_000):
             for member in Member.objects.filter(legacy_id__in=batch).select_related("user"):
