@@ -22,6 +22,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -32,6 +33,14 @@ from directory.shops.models import Shop, ShopBenefit
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+# Each changed row is saved as a revision and published within the request: more than
+# this many in one file would take minutes, so the file is to be split
+# (settings.PORTAL["BULK_IMPORT_MAX_CHANGES"] overrides it).
+MAX_CHANGES = 1_000
+
+
+def max_changes() -> int:
+    return int(settings.PORTAL.get("BULK_IMPORT_MAX_CHANGES", MAX_CHANGES))
 BASE_COLUMNS = ["id", "legacy_id", "name", "name_kana", "postcode", "municipality_code",
                 "address", "building", "latitude", "longitude", "phone", "opening_hours",
                 "regular_holidays", "url", "comment", "nationwide_mutual_use", "is_chain_head",
@@ -179,8 +188,17 @@ class Preview:
         return sum(row.action == "unchanged" for row in self.rows)
 
     @property
+    def too_many_changes(self) -> bool:
+        return self.to_create + self.to_update > max_changes()
+
+    @property
+    def max_changes(self) -> int:
+        return max_changes()
+
+    @property
     def can_apply(self) -> bool:
-        return not self.errors and (self.to_create or self.to_update) > 0
+        return (not self.errors and not self.too_many_changes
+                and (self.to_create or self.to_update) > 0)
 
 
 def _flag(value: str) -> bool:
@@ -362,7 +380,7 @@ def bulk_preview(*, data: bytes, filename: str, user) -> Preview:
 def bulk_apply(*, data: bytes, filename: str, user) -> Preview:
     """Validate again (the data may have changed since the preview) and save all or none."""
     preview = bulk_preview(data=data, filename=filename, user=user)
-    if preview.errors:
+    if not preview.can_apply:
         return preview
     for row in preview.rows:
         if row.action not in ("create", "update"):

@@ -95,7 +95,7 @@ class ShopBulkImportView(SecretariatOnlyMixin, WagtailAdminTemplateMixin, Templa
                 messages.error(request, _("The preview has expired. Upload the file again."))
                 return redirect("shops_bulk_import")
             preview = bulk_apply(data=stored["data"], filename=stored["name"], user=request.user)
-            if preview.errors:
+            if not preview.can_apply:
                 return self.render_to_response(self.get_context_data(
                     preview=preview, token=token, filename=stored["name"]), status=400)
             cache.delete(_cache_key(request.user, token))

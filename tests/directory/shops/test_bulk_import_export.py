@@ -227,3 +227,21 @@ def test_shop_owner_sees_no_bulk_links(client, listing):
     client.force_login(owner.user)
     body = client.get(reverse("wagtailsnippets_shops_shop:list")).content.decode()
     assert "/admin/shops/bulk/" not in body
+
+
+def test_too_many_changes_in_one_file_are_refused(secretariat_client, listing, settings):
+    settings.PORTAL = {**settings.PORTAL, "BULK_IMPORT_MAX_CHANGES": 1}
+    exported = secretariat_client.get(reverse(EXPORT), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    name = rows[0].index("name")
+    rows[1][name] += "（改）"
+    rows[2][name] += "（改）"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    before = _snapshot()
+    response = _upload(secretariat_client, buffer.getvalue().encode(), "many.csv")
+    assert "分割してください" in response.content.decode()
+    assert 'name="apply"' not in response.content.decode()
+    forced = secretariat_client.post(reverse(IMPORT), {"apply": "1", "token": _token(response)})
+    assert forced.status_code == 400
+    assert _snapshot() == before
