@@ -35,6 +35,8 @@ urlpatterns = [
     # PWA and Web Push (notifications/): /manifest.webmanifest, /sw.js, /offline/,
     # /notifications/… (a device's settings, the click counter).
     path("", include("notifications.urls")),
+    # The legacy site's shop pages and paths: 301 to the new pages (operations/legacy/).
+    path("", include("operations.legacy.urls")),
     # sitemap.xml (index), sitemap-<section>.xml, robots.txt, consent/, preview/<token>/
     path("", include("cms_pages.urls")),
 ]

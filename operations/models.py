@@ -69,3 +69,23 @@ class AuditEvent(models.Model):
         if not self._state.adding:
             raise ValueError("Audit events are never changed once written.")
         super().save(*args, **kwargs)
+
+
+class LegacyPasswordSetup(models.Model):
+    """An account imported from the legacy system whose password hash could not be
+    kept (not in Django's format): it holds a hash of no known password until the holder sets
+    a new one through the link `manage.py send_password_setup --batch N` mails."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="legacy_password_setup", verbose_name=_("user"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("set-up mail sent at"), null=True, blank=True,
+                                   db_index=True)
+
+    class Meta:
+        verbose_name = _("password set-up after migration")
+        verbose_name_plural = _("password set-ups after migration")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return str(self.user_id)

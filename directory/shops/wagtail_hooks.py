@@ -4,6 +4,7 @@ CSV/XLSX export) and the restricted editor role for shop owners."""
 import django_filters
 from django import forms
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -16,7 +17,7 @@ from wagtail.admin.panels import (
     ObjectList,
 )
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
-from wagtail.admin.widgets import ListingButton
+from wagtail.admin.widgets import Button, ListingButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import (
@@ -39,6 +40,11 @@ from directory.shops.admin_views import (
     ShopDeleteBulkAction,
 )
 from directory.shops.approval_queue import ApprovalQueuePanel, can_approve
+from directory.shops.bulk_views import (
+    ShopBulkExportView,
+    ShopBulkImportView,
+    user_may_bulk_edit_shops,
+)
 from directory.shops.models import Owner, Shop
 from directory.shops.owner_admin import OwnerListingsPanel, is_shop_owner_only
 from directory.shops.position_picker import PositionPickerPanel
@@ -68,6 +74,24 @@ class ShopFilterSet(WagtailFilterSet):
 class ShopIndexView(NormalisedSearchIndexViewMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("municipality")
+
+    @cached_property
+    def header_more_buttons(self):
+        """For the secretariat: the bulk import format of the list as filtered now, and
+        the bulk import screen (directory/shops/bulk_views.py)."""
+        buttons = super().header_more_buttons.copy()
+        if user_may_bulk_edit_shops(self.request.user):
+            params = self.request.GET.copy()
+            params.pop("p", None)
+            for file_format, label in (("csv", _("Bulk format: CSV")),
+                                       ("xlsx", _("Bulk format: XLSX"))):
+                params["format"] = file_format
+                buttons.append(Button(label, url=f"{reverse('shops_bulk_export')}?"
+                                      f"{params.urlencode()}", icon_name="download",
+                                      priority=110))
+            buttons.append(Button(_("Bulk import"), url=reverse("shops_bulk_import"),
+                                  icon_name="upload", priority=120))
+        return buttons
 
 
 class ScopedChooserMixin:
@@ -259,7 +283,21 @@ def shop_side_admin_urls():
              name="shops_failed_tasks_results"),
         path("shops/chain/<int:pk>/approve/", ChainApprovalView.as_view(),
              name="shops_chain_approval"),
+        path("shops/bulk/", ShopBulkImportView.as_view(), name="shops_bulk_import"),
+        path("shops/bulk/export/", ShopBulkExportView.as_view(), name="shops_bulk_export"),
     ]
+
+
+class BulkShopsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_may_bulk_edit_shops(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def bulk_shops_menu_item():
+    return BulkShopsMenuItem(_("Bulk import/export of sponsor shops"),
+                             reverse("shops_bulk_import"), name="shops-bulk", icon_name="upload",
+                             order=900)
 
 
 class FailedTasksMenuItem(MenuItem):

@@ -72,6 +72,8 @@ ADMIN_PAGES = {
             "/admin/audit-log/",
             # Shop side (directory/shops): failed background tasks report.
             "/admin/shops/failed-tasks/",
+            # Bulk shop import/export (directory/shops/bulk_views.py).
+            "/admin/shops/bulk/",
             # CMS (cms_pages): page explorer, new-page form, preview link, settings, forms.
             "/admin/pages/{home}/",
             "/admin/pages/{news}/",

@@ -1,0 +1,213 @@
+"""`manage.py migration_report`: the post-migration inspection (移行後検査).
+
+Compares the legacy export (optional: --source DIR, the files import_legacy
+read) with the portal: row counts per table, orphans, duplicate e-mail
+addresses, shops without a map position or outside Osaka Prefecture, and a
+checksum of the key fields of the imported shops and members (the same data
+gives the same checksum, so two runs show at a glance whether anything moved).
+Writes migration-report.md and migration-report.html.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from directory.accounts.models import User
+from directory.events.models import Event
+from directory.faminavi.models import Article
+from directory.members.models import Favourite, Member
+from directory.shops.models import Owner, OwnerShop, Shop
+from operations.legacy import values as parse
+from operations.legacy.mapping import mapping_load
+from operations.legacy.reader import FileError, table_read
+from operations.models import LegacyPasswordSetup
+
+SAMPLE = 20
+TARGETS = {
+    # legacy table: (label, portal rows that came from it)
+    "shop": ("協賛店", lambda: Shop.objects.filter(legacy_id__isnull=False).count()),
+    "shop_chain": ("チェーン支店", lambda: Shop.objects.filter(
+        legacy_id__isnull=False, parent__isnull=False).count()),
+    "owner": ("オーナー", lambda: Owner.objects.filter(legacy_id__isnull=False).count()),
+    "owner_shop": ("オーナーの協賛店", lambda: OwnerShop.objects.filter(
+        owner__legacy_id__isnull=False).count()),
+    "users": ("会員", lambda: Member.objects.filter(legacy_id__isnull=False).count()),
+    "users_favorite": ("お気に入り", lambda: Favourite.objects.filter(
+        member__legacy_id__isnull=False).count()),
+    "event": ("イベント", lambda: Event.objects.filter(legacy_id__isnull=False).count()),
+    "faminavi": ("ふぁみなび記事", lambda: Article.objects.filter(legacy_id__isnull=False).count()),
+}
+KEYS = {"shop": "legacy_id", "owner": "legacy_id", "users": "legacy_id", "event": "legacy_id",
+        "faminavi": "legacy_id",
+        "shop_chain": "shop_id"}
+
+
+@dataclass
+class Check:
+    title: str
+    count: int
+    samples: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.count == 0
+
+
+@dataclass
+class MigrationReport:
+    generated_at: object
+    counts: list[tuple[str, str, int | None, int, str]]  # table, label, source, target, note
+    checks: list[Check]
+    checksums: dict[str, str]
+    source: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks) and all(
+            source is None or source == target for _t, _l, source, target, _n in self.counts)
+
+
+def _source_count(directory: Path, table: str, mapping) -> tuple[int | None, str]:
+    table_mapping = mapping.tables.get(table)
+    if table_mapping is None:
+        return None, "対応表にありません"
+    path = directory / table_mapping.file
+    if not path.exists():
+        return None, "ファイルがありません"
+    try:
+        data = table_read(path, table_mapping)
+    except FileError as error:
+        return None, error.message
+    key = KEYS.get(table)
+    if key:
+        return len({record.values.get(key) for record in data.records}), ""
+    return len({tuple(sorted((k, str(v)) for k, v in record.values.items()))
+                for record in data.records}), ""
+
+
+def _source_duplicate_emails(directory: Path, mapping) -> Check:
+    """E-mail addresses used by more than one legacy account (users and owners, case folded):
+    the import keeps the first and rejects the others."""
+    lines: dict[str, list[str]] = {}
+    for table in ("owner", "users"):
+        table_mapping = mapping.tables.get(table)
+        if table_mapping is None or not (directory / table_mapping.file).exists():
+            continue
+        try:
+            data = table_read(directory / table_mapping.file, table_mapping)
+        except FileError:
+            continue
+        for record in data.records:
+            email = parse.clean(record.values.get("email")).lower()
+            if email:
+                lines.setdefault(email, []).append(f"{table_mapping.file}:{record.line}")
+    duplicates = {email: where for email, where in lines.items() if len(where) > 1}
+    return Check("旧データ内で重複しているメールアドレス", len(duplicates),
+                 [f"{email} ({', '.join(where)})" for email, where
+                  in list(duplicates.items())[:SAMPLE]])
+
+
+def _checksum(rows) -> str:
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()[:16]
+
+
+def migration_report_build(*, source: Path | None = None,
+                           mapping_path: Path | None = None) -> MigrationReport:
+    mapping = mapping_load(mapping_path)
+    counts = []
+    for table, (label, target) in TARGETS.items():
+        source_count, note = (None, "")
+        if source is not None:
+            source_count, note = _source_count(Path(source), table, mapping)
+        counts.append((table, label, source_count, target(), note))
+
+    legacy_shops = Shop.objects.filter(legacy_id__isnull=False)
+    no_position = legacy_shops.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
+    outside = [shop for shop in legacy_shops.filter(latitude__isnull=False)
+               .only("pk", "legacy_id", "name", "latitude", "longitude")
+               if not parse.in_osaka(shop.latitude, shop.longitude)]
+    duplicates = list(User.objects.annotate(folded=Lower("email")).values("folded")
+                      .annotate(n=Count("pk")).filter(n__gt=1).values_list("folded", flat=True))
+    bad_branches = Shop.objects.filter(parent__isnull=False).filter(
+        Q(parent__is_chain_head=False) | Q(parent__live=False))
+    favourites_hidden = Favourite.objects.filter(shop__live=False)
+    owners_without_shops = Owner.objects.filter(owner_shops__isnull=True)
+    no_benefit = legacy_shops.filter(benefits__isnull=True, parent__isnull=True)
+
+    def names(queryset, fmt=lambda shop: f"SHOPID {shop.legacy_id} {shop.name}"):
+        return [fmt(obj) for obj in queryset[:SAMPLE]]
+
+    checks = [
+        Check("地図の位置がない協賛店", no_position.count(), names(no_position)),
+        Check("大阪府の範囲外に位置がある協賛店", len(outside), names(outside)),
+        Check("特典のない協賛店（チェーン支店を除く）", no_benefit.count(), names(no_benefit)),
+        Check("親が本部でない、または非公開のチェーン支店", bad_branches.count(),
+              names(bad_branches)),
+        Check("非公開の協賛店を指すお気に入り（孤立）", favourites_hidden.count(),
+              [f"{f.member_id} → {f.shop_id}" for f in favourites_hidden[:SAMPLE]]),
+        Check("協賛店のないオーナー（孤立）", owners_without_shops.count(),
+              [f"OWNERID {o.legacy_id} {o.name}" for o in owners_without_shops[:SAMPLE]]),
+        Check("大文字小文字だけが違う重複メールアドレス", len(duplicates), duplicates[:SAMPLE]),
+        Check("パスワード再設定メール未送信のアカウント",
+              LegacyPasswordSetup.objects.filter(sent_at__isnull=True).count()),
+    ]
+    if source is not None:
+        checks.append(_source_duplicate_emails(Path(source), mapping))
+    checksums = {
+        "shops": _checksum(legacy_shops.order_by("legacy_id").values_list(
+            "legacy_id", "name", "postcode", "municipality__code", "address", "phone",
+            "latitude", "longitude", "parent__legacy_id")),
+        "benefits": _checksum(legacy_shops.filter(benefits__isnull=False)
+                              .order_by("legacy_id", "benefits__programme__legacy_group")
+                              .values_list("legacy_id", "benefits__programme__legacy_group",
+                                           "benefits__title", "benefits__detail")),
+        "members": _checksum(Member.objects.filter(legacy_id__isnull=False)
+                             .order_by("legacy_id").values_list("legacy_id", "user__email",
+                                                                "member_number")),
+        "favourites": _checksum(Favourite.objects.filter(member__legacy_id__isnull=False)
+                                .annotate(shop_legacy=F("shop__legacy_id"))
+                                .order_by("member__legacy_id", "shop_legacy")
+                                .values_list("member__legacy_id", "shop_legacy")),
+    }
+    return MigrationReport(generated_at=timezone.localtime(), counts=counts, checks=checks,
+                           checksums=checksums, source=str(source or ""))
+
+
+def migration_report_markdown(report: MigrationReport) -> str:
+    lines = ["# 移行後検査レポート", "",
+             f"- 作成日時: {report.generated_at:%Y-%m-%d %H:%M}",
+             f"- 比較元: {report.source or '（指定なし）'}",
+             f"- 判定: {'問題なし' if report.ok else '要確認'}", "",
+             "## 件数", "", "| 旧テーブル | 内容 | 旧システム | ポータル | 備考 |",
+             "|---|---|---:|---:|---|"]
+    for table, label, source, target, note in report.counts:
+        mark = "" if source is None or source == target else " ⚠ 不一致"
+        lines.append(f"| {table} | {label} | {'' if source is None else source} | {target} "
+                     f"| {note}{mark} |")
+    lines += ["", "## 点検項目", ""]
+    for check in report.checks:
+        lines.append(f"- {'OK' if check.ok else '要確認'}: {check.title}: {check.count} 件")
+        lines.extend(f"  - {sample}" for sample in check.samples)
+    lines += ["", "## チェックサム（主要項目）", "", "| 対象 | 値 |", "|---|---|"]
+    lines.extend(f"| {name} | `{value}` |" for name, value in report.checksums.items())
+    return "\n".join(lines) + "\n"
+
+
+def migration_report_write(report: MigrationReport, output: Path) -> list[Path]:
+    output.mkdir(parents=True, exist_ok=True)
+    markdown = output / "migration-report.md"
+    markdown.write_text(migration_report_markdown(report), encoding="utf-8")
+    html = output / "migration-report.html"
+    html.write_text(render_to_string("operations/migration_report.html", {"report": report}),
+                    encoding="utf-8")
+    return [markdown, html]
