@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "directory.events",
     "directory.faminavi",
     "cms_pages",
+    "cms_pages.assistant",  # FAQ assistant, anonymous counters, insight dashboard
     "notifications",
     "accessibility",
     "operations",
