@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from cms_pages.assistant import retrieval
@@ -73,7 +74,8 @@ class Answer:
 
 def assistant_ask(*, question: str) -> Answer:
     """Answer a question (already cleaned) and count it; unanswered ones are logged."""
-    result = retrieval.answer(question)
+    # Markup says nothing about the question (it is shown escaped, never run).
+    result = retrieval.answer(strip_tags(question) or question)
     today = timezone.localdate()
     _bump(AssistantDay, day=today, extra={"answered": F("answered") + 1} if result.answered
           else None)

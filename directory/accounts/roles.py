@@ -45,6 +45,8 @@ ROLE_PERMISSIONS = {
         + [("operations", "view_auditevent")]  # the audit log, read-only
         # Failed background tasks (mails…): Reports → directory/shops/admin_views.py
         + [("django_q", "view_failure")]
+        # The FAQ assistant's synonyms and the insight dashboard (cms_pages/assistant)
+        + _perms("assistant", "synonym", _ALL) + [("assistant", "view_insights")]
     ),
     MUNICIPAL_STAFF: (
         [("wagtailadmin", "access_admin")]
@@ -63,6 +65,7 @@ ROLE_PERMISSIONS = {
         + _perms("faminavi", "article", ["view", "access_all"])
         + [("operations", "view_auditevent")]  # the audit log, read-only
         + [p for m in _MASTERS for p in _perms("masters", m, ["view"])]
+        + [("assistant", "view_insights")]  # the insight dashboard (cms_pages/assistant)
     ),
     EDITOR: [("wagtailadmin", "access_admin")],
 }
