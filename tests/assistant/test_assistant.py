@@ -155,3 +155,11 @@ def test_retention_deletes_old_counters(masters):
     ZeroResultSearch.objects.create(day=today - datetime.timedelta(days=30), term="kept", count=1)
     assert services.analytics_purge(today=today) == 1
     assert list(ZeroResultSearch.objects.values_list("term", flat=True)) == ["kept"]
+
+
+def test_the_purge_is_scheduled_daily(db):
+    from django_q.models import Schedule
+
+    from cms_pages.assistant.apps import PURGE_TASK
+
+    assert Schedule.objects.filter(func=PURGE_TASK, schedule_type=Schedule.DAILY).exists()
