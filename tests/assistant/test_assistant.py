@@ -163,3 +163,19 @@ def test_the_purge_is_scheduled_daily(db):
     from cms_pages.assistant.apps import PURGE_TASK
 
     assert Schedule.objects.filter(func=PURGE_TASK, schedule_type=Schedule.DAILY).exists()
+
+
+def test_related_links_show_on_the_faq_page_and_in_answers(masters, client):
+    from wagtail.models import Page
+
+    privacy = Page.objects.get(depth=3, slug="privacy")
+    item = FaqItem.objects.get(question="個人情報はどのように扱われますか？")
+    item.related_links = [("link", {"page": privacy, "url": "", "text": ""}),
+                          ("link", {"page": None, "url": "https://example.jp/guide",
+                                    "text": "ガイド"})]
+    item.save()
+    body = client.get("/faq/").content.decode()
+    assert f'href="{privacy.url}"' in body and 'href="https://example.jp/guide"' in body
+    links = ask(client, "個人情報の扱いは？").json()["answer"]["links"]
+    assert links == [{"text": privacy.title, "url": privacy.url},
+                     {"text": "ガイド", "url": "https://example.jp/guide"}]
