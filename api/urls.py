@@ -7,6 +7,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from api import (
+    assistant,
     auth,
     events,
     faminavi,
@@ -34,6 +35,9 @@ v1 = [
     path("faminavi/<int:pk>", faminavi.ArticleDetailView.as_view(), name="faminavi_article"),
     path("news", news.NewsListView.as_view(), name="news"),
     path("news/<int:pk>", news.NewsDetailView.as_view(), name="news_page"),
+    # the FAQ assistant (cms_pages/assistant)
+    path("assistant", assistant.AssistantView.as_view(), name="assistant"),
+    path("assistant/feedback", assistant.FeedbackView.as_view(), name="assistant_feedback"),
     # authentication
     path("auth/token", auth.TokenView.as_view(), name="token"),
     path("auth/tokens", auth.TokenListView.as_view(), name="tokens"),

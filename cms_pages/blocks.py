@@ -157,3 +157,28 @@ class BodyStreamBlock(blocks.StreamBlock):
     accordion = AccordionBlock()
     call_to_action = CallToActionBlock()
     video = VideoBlock()
+
+
+class RelatedLinkBlock(blocks.StructBlock):
+    """A link under an FAQ answer (the FAQ page and the assistant show it): a page
+    of the site or an address, with the text people see."""
+
+    page = blocks.PageChooserBlock(label=_("Page"), required=False)
+    url = blocks.URLBlock(label=_("Or an address"), required=False)
+    text = blocks.CharBlock(label=_("Link text"), max_length=100, required=False,
+                            help_text=_("Defaults to the page's title."))
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not self.is_deferred_validation:
+            if not value.get("page") and not value.get("url"):
+                raise StructBlockValidationError(block_errors={"url": ValidationError(
+                    _("Choose a page or enter an address."))})
+            if value.get("url") and not (value.get("text") or "").strip():
+                raise StructBlockValidationError(block_errors={"text": ValidationError(
+                    _("Enter the link text for an address."))})
+        return value
+
+    class Meta:
+        icon = "link"
+        label = _("Related link")

@@ -26,7 +26,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
-from cms_pages.blocks import RICH_TEXT_FEATURES, BodyStreamBlock
+from cms_pages.blocks import RICH_TEXT_FEATURES, BodyStreamBlock, RelatedLinkBlock
 from cms_pages.forms import ContactFormBuilder, PortalFormPageAdminForm, PortalPageAdminForm
 from directory.validators import phone_validator
 
@@ -288,8 +288,17 @@ class FaqItem(Orderable):
     category = models.CharField(_("category"), max_length=50)
     question = models.CharField(_("question"), max_length=255)
     answer = RichTextField(_("answer"), features=RICH_TEXT_FEATURES)
+    # Used by the assistant (cms_pages/assistant): other ways people ask the same thing.
+    alternative_questions = models.TextField(
+        _("alternative phrasings"), blank=True,
+        help_text=_("Other ways people ask this question, one per line. The assistant "
+                    "matches them too; they are not shown on the FAQ page."),
+    )
+    related_links = StreamField([("link", RelatedLinkBlock())], blank=True,
+                                verbose_name=_("related links"))
 
-    panels = [FieldPanel("category"), FieldPanel("question"), FieldPanel("answer")]
+    panels = [FieldPanel("category"), FieldPanel("question"), FieldPanel("answer"),
+              FieldPanel("alternative_questions"), FieldPanel("related_links")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("question")
@@ -297,6 +306,24 @@ class FaqItem(Orderable):
 
     def __str__(self):
         return self.question
+
+    def alternatives(self) -> list[str]:
+        return [line.strip() for line in self.alternative_questions.splitlines() if line.strip()]
+
+    def links(self) -> list[dict]:
+        """The related links as {"text", "url"} (unpublished pages are left out)."""
+        found = []
+        for block in self.related_links or []:
+            value = block.value
+            page = value.get("page")
+            if page is not None:
+                page = page.specific
+                if not page.live:
+                    continue
+                found.append({"text": value.get("text") or page.title, "url": page.url})
+            elif value.get("url"):
+                found.append({"text": value.get("text") or value["url"], "url": value["url"]})
+        return found
 
 
 # --- Programme pages ------------------------------------------------------------------

@@ -30,6 +30,7 @@ urlpatterns = [
     path("for-shops/", include("directory.shops.join_urls")),  # 協賛店の方へ
     path("events/", include("directory.events.urls")),
     path("faminavi/", include("directory.faminavi.urls")),
+    path("assistant/", include("cms_pages.assistant.urls")),  # the FAQ assistant's page
     # /api/v1/… (JSON API, OpenAPI schema, docs) and /api/legacy/…: api/urls.py.
     path("api/", include("api.urls")),
     # PWA and Web Push (notifications/): /manifest.webmanifest, /sw.js, /offline/,

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "directory.events",
     "directory.faminavi",
     "cms_pages",
+    "cms_pages.assistant",  # FAQ assistant, anonymous counters, insight dashboard
     "notifications",
     "accessibility",
     "operations",
@@ -341,6 +342,8 @@ BACKUP_SCHEDULE_TIME = env("BACKUP_SCHEDULE_TIME", default="03:00")  # TIME_ZONE
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# Anonymous counters of cms_pages/assistant (questions, searches, shop views): days kept.
+ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=400)
 # Reverse proxies whose X-Forwarded-For names the client (nginx on the same host:
 # 127.0.0.1,::1). Empty: REMOTE_ADDR is used as it is (operations.middleware).
 TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])

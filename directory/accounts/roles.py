@@ -47,6 +47,8 @@ ROLE_PERMISSIONS = {
         + [("django_q", "view_failure")]
         # Push campaigns (notifications/): write, send, approve a campaign to everyone.
         + _perms("notifications", "campaign", _ALL + ["approve"])
+        # The FAQ assistant's synonyms and the insight dashboard (cms_pages/assistant)
+        + _perms("assistant", "synonym", _ALL) + [("assistant", "view_insights")]
     ),
     MUNICIPAL_STAFF: (
         [("wagtailadmin", "access_admin")]
@@ -65,6 +67,7 @@ ROLE_PERMISSIONS = {
         + _perms("faminavi", "article", ["view", "access_all"])
         + [("operations", "view_auditevent")]  # the audit log, read-only
         + [p for m in _MASTERS for p in _perms("masters", m, ["view"])]
+        + [("assistant", "view_insights")]  # the insight dashboard (cms_pages/assistant)
     ),
     EDITOR: [("wagtailadmin", "access_admin")],
 }

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from cms_pages.assistant.services import shop_view_record, zero_result_search_record
 from directory.members import selectors as member_selectors
 from directory.shops import selectors
 from directory.shops.forms import ShopSearchForm, count_label
@@ -42,6 +43,8 @@ def shop_list(request):
     for shop in shops:
         distance = getattr(shop, "distance_km", None)
         shop.distance_label = format_distance(distance) if distance is not None else ""
+    if not shops and query.keyword and page_obj.number == 1:
+        zero_result_search_record(keyword=query.keyword)  # the insight dashboard's top terms
     return render(request, LIST_TEMPLATE, {
         "form": form,
         "page_obj": page_obj,
@@ -62,6 +65,7 @@ def shop_detail(request, pk: int):
     shop = selectors.shop_get_public(pk=pk)
     if shop is None:
         raise Http404(_("No sponsor shop found."))
+    shop_view_record(shop_id=shop.pk)  # counted per day, nothing about the visitor
     return render(request, "shops/shop_detail.html", {
         "shop": shop,
         "chain": selectors.shop_chain_for(shop=shop),

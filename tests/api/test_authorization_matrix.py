@@ -104,6 +104,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "api/v1/news/<int:pk>"): Case(lambda w: f"/api/v1/news/{w.news.pk}",
                                           everyone(200)),
     ("GET", "api/legacy/shops"): Case("/api/legacy/shops?GROUP=1", everyone(200)),
+    # --- the FAQ assistant: public (cms_pages/assistant)
+    ("POST", "api/v1/assistant"): Case("/api/v1/assistant", everyone(200),
+                                       body={"question": "パスワードを忘れました"}),
+    ("POST", "api/v1/assistant/feedback"): Case("/api/v1/assistant/feedback", everyone(404),
+                                                body={"faq_id": 2**31 - 1, "helpful": True},
+                                                notes="an unknown FAQ entry"),
     # --- authentication
     ("POST", "api/v1/auth/token"): Case(
         "/api/v1/auth/token", everyone(400),

@@ -87,6 +87,9 @@ ADMIN_PAGES = {
             # are checked in tests/e2e/test_push_accessibility.py (they need a campaign).
             "/admin/snippets/notifications/campaign/",
             "/admin/snippets/notifications/campaign/add/",
+            # FAQ assistant (cms_pages/assistant): the insight dashboard, the synonyms.
+            "/admin/insights/",
+            "/admin/snippets/assistant/synonym/",
         ],
     ),
     "shop_owner": (
@@ -118,7 +121,9 @@ ADMIN_PAGES = {
 
 
 def test_public_pages_have_no_accessibility_findings(demo_site, page, base_url):
-    result = sweep_site(page, base_url, exclude_prefixes=["/admin/"])
+    # "/assistant/": the FAQ assistant's page (also linked from every page).
+    result = sweep_site(page, base_url, start_paths=("/", "/assistant/"),
+                        exclude_prefixes=["/admin/"])
     print(f"visited {len(result.visited)} pages:", *result.visited, sep="\n  ")
 
     assert len(result.visited) >= MIN_PUBLIC_PAGES, (
