@@ -147,10 +147,16 @@ def answer_feedback() -> Table:
 
 
 def push_campaigns() -> Table:
+    """Each campaign's delivery results (notifications/ keeps the counters)."""
     labels = dict(Campaign.Status.choices)
-    rows = Campaign.objects.values("status").annotate(n=Count("pk")).order_by("status")
-    return Table("push-campaigns", _("Push campaigns by status"), [_("Status"), _("Campaigns")],
-                 [[str(labels.get(r["status"], r["status"])), r["n"]] for r in rows])
+    rows = Campaign.objects.order_by("-created_at", "-pk").values_list(
+        "title", "status", "target_count", "sent_count", "failed_count", "removed_count",
+        "click_count")[:TOP * 5]
+    return Table("push-campaigns", _("Push campaign results"),
+                 [_("Campaign"), _("Status"), _("Target"), _("Sent"), _("Failed"),
+                  _("Removed subscriptions"), _("Clicks")],
+                 [[title, str(labels.get(status, status)), *counts]
+                  for title, status, *counts in rows])
 
 
 TABLES = {

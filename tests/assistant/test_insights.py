@@ -86,3 +86,16 @@ def test_other_roles_are_refused(client, masters, role):
 def test_anonymous_is_sent_to_login(client, masters):
     response = client.get("/admin/insights/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_push_campaign_results_are_the_campaigns_counters(client, masters):
+    from notifications.models import Campaign
+
+    Campaign.objects.create(title="夏のおでかけ", body="本文", status=Campaign.Status.SENT,
+                            target_count=10, sent_count=8, failed_count=1, removed_count=1,
+                            click_count=3)
+    Campaign.objects.create(title="下書き", body="本文")
+    client.force_login(UserFactory(groups=[SECRETARIAT]))
+    rows = table(client.get("/admin/insights/"), "push-campaigns").rows
+    assert ["夏のおでかけ", "送信済み", 10, 8, 1, 1, 3] in rows
+    assert len(rows) == Campaign.objects.count()
