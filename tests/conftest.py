@@ -92,11 +92,16 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _migration_data_snapshot(request, django_db_setup, django_db_blocker):
+def _migration_data_snapshot(request, django_db_blocker):
     """Snapshot the migration data for the restore above (when no test of the session
     asked pytest-django for serialized rollback, nothing else has); and drop a kept
     (--reuse-db) PostgreSQL test database that is nevertheless left without it, so the
-    next run creates it again instead of failing."""
+    next run creates it again instead of failing. A session without plain transactional
+    tests (`make scaleout`, which uses the real database) needs neither."""
+    if not any(_plain_transactional(item) for item in request.session.items):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
     from django.db import connection
     from wagtail.models import Page
 
