@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "config.maintenance.MaintenanceModeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.JapaneseByDefaultMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # LocaleMiddleware, keeping the cookie on URLs without /en/ (cms_pages/i18n.py).
+    "cms_pages.i18n.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
