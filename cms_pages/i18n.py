@@ -207,3 +207,29 @@ def set_language(request):
     if target:
         response["Location"] = urlunsplit(("", "", target, parts.query, ""))
     return response
+
+
+# --- Editing translations -------------------------------------------------------------
+
+
+def translated_home_permissions(sender, instance, created, raw=False, **kwargs):
+    """When a home page is translated (a new top-level page in another locale, beside
+    the Japanese home), give it the Japanese home's page permissions and workflow, so
+    editors and the secretariat edit the English tree as they do the Japanese one
+    (cms_pages/migrations/0005)."""
+    from wagtail.models import GroupPagePermission, WorkflowPage
+
+    if raw or not created or instance.depth != 2:
+        return
+    source = (Page.objects.filter(translation_key=instance.translation_key, depth=2)
+              .exclude(pk=instance.pk).filter(locale__language_code=settings.LANGUAGE_CODE)
+              .first())
+    if source is None:
+        return
+    for permission in GroupPagePermission.objects.filter(page=source):
+        GroupPagePermission.objects.get_or_create(
+            group_id=permission.group_id, page=instance, permission_id=permission.permission_id)
+    workflow_page = WorkflowPage.objects.filter(page=source).first()
+    if workflow_page is not None:
+        WorkflowPage.objects.get_or_create(page=instance,
+                                           defaults={"workflow": workflow_page.workflow})

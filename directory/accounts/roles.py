@@ -45,6 +45,8 @@ ROLE_PERMISSIONS = {
         + [("operations", "view_auditevent")]  # the audit log, read-only
         # Failed background tasks (mails…): Reports → directory/shops/admin_views.py
         + [("django_q", "view_failure")]
+        # Translating pages into English (wagtail-localize, cms_pages/i18n.py)
+        + [("wagtail_localize", "submit_translation")]
     ),
     MUNICIPAL_STAFF: (
         [("wagtailadmin", "access_admin")]

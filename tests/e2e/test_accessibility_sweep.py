@@ -8,7 +8,7 @@ what to do about those is decided case by case, not by a silent skip.
 
 import pytest
 
-from accessibility.sweep import check_page, format_findings, sweep_site
+from accessibility.sweep import check_page, format_findings, sweep_site, write_results
 from tests.e2e.conftest import (
     DEMO_PASSWORD,
     E2E_MARKS,
@@ -72,8 +72,13 @@ ADMIN_PAGES = {
 
 
 def test_public_pages_have_no_accessibility_findings(demo_site, page, base_url):
+    from django.conf import settings
+
     result = sweep_site(page, base_url, exclude_prefixes=["/admin/"])
     print(f"visited {len(result.visited)} pages:", *result.visited, sep="\n  ")
+    # For the accessibility statement (manage.py accessibility_statement).
+    write_results(result, settings.ACCESSIBILITY_RESULTS_FILE)
+    assert result.outcomes and result.axe_version
 
     assert len(result.visited) >= MIN_PUBLIC_PAGES, (
         f"the crawl reached only {result.visited}; skipped: {result.skipped[:20]}"
