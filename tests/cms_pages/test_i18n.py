@@ -223,3 +223,17 @@ def test_editor_cannot_submit_translations(client, masters, editor, home):
     client.force_login(editor)
     assert client.get(f"/admin/localize/submit/page/{home.pk}/").status_code in (302, 403)
     assert not Page.objects.filter(locale=english()).exists()
+
+
+def test_header_links_go_to_english_pages_in_english(client, masters, english_about):
+    news = Page.objects.get(depth=3, slug="news").specific
+    translate(news, {"ニュース": "News"})
+    html = client.get("/en/about/").content.decode()
+    assert '<a class="p-header__brand-link" href="/en/">' in html
+    assert '<a class="p-nav__link" href="/en/news/">News</a>' in html
+    # Untranslated linked pages keep their Japanese page.
+    assert 'href="/faq/"' in html
+    # In Japanese, the Japanese pages.
+    html = client.get("/about/").content.decode()
+    assert '<a class="p-header__brand-link" href="/">' in html
+    assert 'href="/news/"' in html and 'href="/en/news/"' not in html
