@@ -64,7 +64,10 @@ def page_language(context) -> dict | None:
         return None
     translation = translations.get(interface)
     url = translation.get_url(context.get("request")) if translation is not None else ""
-    return {"lang": page_lang, "translation_url": url or ""}
+    return {"lang": page_lang, "translation_url": url or "",
+            # The Japanese fallback for a page not translated yet (not, say, the
+            # preview of an English page to a Japanese-speaking editor).
+            "fallback": page_lang == settings.LANGUAGE_CODE}
 
 
 @register.simple_tag

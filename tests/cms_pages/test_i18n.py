@@ -237,3 +237,10 @@ def test_header_links_go_to_english_pages_in_english(client, masters, english_ab
     html = client.get("/about/").content.decode()
     assert '<a class="p-header__brand-link" href="/">' in html
     assert 'href="/news/"' in html and 'href="/en/news/"' not in html
+
+
+def test_sitemap_lists_english_pages(client, masters, english_about):
+    html = client.get("/sitemap-pages.xml").content.decode()
+    assert "<loc>http://testserver/about/</loc>" in html
+    assert "<loc>http://testserver/en/about/</loc>" in html
+    assert "<loc>http://testserver/en/</loc>" in html
