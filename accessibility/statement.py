@@ -167,9 +167,11 @@ def load_manual_checks(path=MANUAL_CHECKS_FILE) -> dict:
 
 
 def automated_outcomes(results: dict) -> dict[str, str]:
-    """{criterion: 適合 | 不適合 | 該当なし} from the rules that test it: 不適合 when a
-    rule failed on any page, 適合 when rules passed and none failed, 該当なし when
-    the rules found nothing to test. Criteria no rule tests are left out."""
+    """{criterion: 適合 | 不適合} from the rules that test it: 不適合 when a rule failed
+    on any page, 適合 when rules passed and none failed. Criteria whose rules found
+    nothing to test (an axe rule not applying does not make the criterion not
+    applicable: no scrollable region is no evidence about keyboard use) or only
+    asked for a review are left out, for people to decide (目視)."""
     outcomes: dict[str, set[str]] = {}
     for page in results["pages"]:
         for rule, outcome in (page.get("rules") or {}).items():
@@ -181,9 +183,6 @@ def automated_outcomes(results: dict) -> dict[str, str]:
             decided[criterion] = FAIL
         elif "pass" in seen:
             decided[criterion] = PASS
-        elif seen <= {"n/a"}:
-            decided[criterion] = NOT_APPLICABLE
-        # Only "needs review" results: axe cannot decide; people must (目視).
     return decided
 
 
@@ -261,7 +260,9 @@ def statement_blocks(statement: Statement) -> list[dict]:
         }),
         paragraph("「対応度」は、ウェブアクセシビリティ基盤委員会の「対応度表記ガイドライン」に"
                   "従って記載しています。「自動」は axe-core による試験、「目視」は担当者が"
-                  "キーボード操作・スクリーンリーダー・表示の確認で行った試験です。"),
+                  "キーボード操作・スクリーンリーダー・表示の確認で行った試験です。"
+                  "自動試験で「適合」とした達成基準も、確認できたのは自動で検査できる範囲です。"
+                  "「未確認」の達成基準は、目視での確認が済みしだい更新します。"),
     ]
     for level in ("A", "AA"):
         data = [["達成基準", "適合レベル", "試験の方法", "結果", "備考"]]
