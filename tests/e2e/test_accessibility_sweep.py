@@ -50,6 +50,8 @@ ADMIN_PAGES = {
             "/admin/cms/preview-link/{privacy}/",
             "/admin/settings/cms_pages/portalsettings/{site}/",
             "/admin/forms/",
+            # English pages (cms_pages/i18n.py): wagtail-localize's "translate this page".
+            "/admin/localize/submit/page/{privacy}/",
         ],
     ),
     "shop_owner": (
