@@ -51,13 +51,6 @@ def url_language(path: str) -> str:
     return settings.LANGUAGE_CODE
 
 
-def strip_language_prefix(path: str) -> str:
-    language = url_language(path)
-    if language == settings.LANGUAGE_CODE:
-        return path
-    return path[len(language) + 1:] or "/"
-
-
 class PagePrefixPattern(LocalePrefixPattern):
     """Like ``i18n_patterns(..., prefix_default_language=False)`` for reversing
     (English pages get "/en/"), but matching both prefixed and unprefixed paths
