@@ -8,12 +8,13 @@ MANAGE := $(BIN)/python manage.py
 SEED_SHOPS ?= 2000
 APT_PACKAGES := chromium fonts-noto-cjk nginx wrk redis-server
 
-.PHONY: help venv run serve test e2e scaleout lint format migrate seed apt messages lock bench api-fuzz clean
+.PHONY: help venv run serve test e2e a11y-statement scaleout lint format migrate seed apt messages lock bench api-fuzz clean
 
 help:
 	@echo "make run    - install, migrate, load masters + demo data (once), serve http://127.0.0.1:$(PORT)"
 	@echo "make test   - the test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make e2e    - browser tests and the accessibility sweep (Playwright + Debian chromium + axe)"
+	@echo "make a11y-statement - publish the sweep results on the accessibility statement page"
 	@echo "make lint   - ruff and makemigrations --check"
 	@echo "make scaleout - 2 gunicorn instances + nginx + Redis + django-q2, kill/restart under load"
 	@echo "make bench  - load figures through nginx with wrk (seeds 100,000 shops first)"
@@ -62,6 +63,11 @@ apt:
 
 e2e: venv apt
 	$(BIN)/pytest -m e2e -p no:randomly $(PYTEST_ARGS)
+
+# The sweep's results (var/a11y/results.json, written by `make e2e`) → the 試験結果 of
+# the アクセシビリティ方針 page, as a new published revision (accessibility/statement.py).
+a11y-statement: venv
+	$(MANAGE) accessibility_statement
 
 lint: venv
 	$(BIN)/ruff check .

@@ -13,7 +13,10 @@ Given a Playwright (sync API) ``page`` and the site's base URL, the sweep
    scroll horizontally (``document.documentElement.scrollWidth <= 320``).
 
 It returns structured findings; ``format_findings`` renders them for an
-assertion message. ``check_page`` audits a single URL, for pages reached by an
+assertion message. It also records, per page, the outcome of every rule run
+(pass, fail, needs review, not applicable) with the WCAG success criteria the
+rule tests (axe's tags "wcag111" → 1.1.1); ``write_results`` saves them as JSON
+for the accessibility statement (accessibility/statement.py). ``check_page`` audits a single URL, for pages reached by an
 explicit list (the Wagtail admin behind a login) rather than by crawling.
 
 Used by tests/e2e (``make e2e``). Nothing here imports Django, so the sweep can
@@ -154,11 +157,23 @@ class Finding:
 
 
 @dataclass
+class PageOutcome:
+    """Every rule's outcome on one page: {rule id: "pass" | "fail" | "review" | "n/a"}."""
+
+    url: str
+    rules: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class SweepResult:
     base_url: str
     visited: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    outcomes: list[PageOutcome] = field(default_factory=list)
+    # {rule id: {"help", "tags", "criteria"}} of every rule run, and the axe-core version.
+    rules: dict[str, dict] = field(default_factory=dict)
+    axe_version: str = ""
 
     @property
     def ok(self) -> bool:
@@ -289,14 +304,48 @@ def _flatten_target(target) -> str:
     return str(target)
 
 
-def axe_findings(page, url: str, *, axe=None, tags: Iterable[str] = AXE_TAGS) -> list[Finding]:
-    """Run axe-core on the page as loaded and return its violations as findings."""
+_OUTCOMES = (("inapplicable", "n/a"), ("incomplete", "review"), ("passes", "pass"),
+             ("violations", "fail"))
+
+
+def criteria_for_tags(tags: Iterable[str]) -> list[str]:
+    """WCAG success criteria named by axe rule tags: "wcag111" → "1.1.1",
+    "wcag1410" → "1.4.10" (level tags such as "wcag2aa" name none)."""
+    criteria = []
+    for tag in tags:
+        match = re.fullmatch(r"wcag(\d)(\d)(\d{1,2})", tag)
+        if match:
+            criteria.append(".".join(match.groups()))
+    return criteria
+
+
+def _record_outcomes(record: dict, response: dict) -> None:
+    engine = response.get("testEngine") or {}
+    record["axe_version"] = engine.get("version", "")
+    rules = record.setdefault("rules", {})
+    info = record.setdefault("rule_info", {})
+    for key, outcome in _OUTCOMES:  # later keys win: a violation beats a pass
+        for rule in response.get(key, []):
+            rules[rule["id"]] = outcome
+            info.setdefault(rule["id"], {
+                "help": rule.get("help", ""),
+                "tags": list(rule.get("tags", [])),
+                "criteria": criteria_for_tags(rule.get("tags", [])),
+            })
+
+
+def axe_findings(page, url: str, *, axe=None, tags: Iterable[str] = AXE_TAGS,
+                 record: dict | None = None) -> list[Finding]:
+    """Run axe-core on the page as loaded and return its violations as findings;
+    with ``record``, store every rule's outcome there too (see ``_record_outcomes``)."""
     axe = axe or _axe()
     options = {
         "runOnly": {"type": "tag", "values": list(tags)},
         "resultTypes": ["violations"],
     }
     results = axe.run(page, options=options)
+    if record is not None:
+        _record_outcomes(record, results.response)
     findings = []
     for violation in results.response.get("violations", []):
         nodes = violation.get("nodes", [])
@@ -353,12 +402,19 @@ def audit_loaded_page(
     axe=None,
     tags: Iterable[str] = AXE_TAGS,
     check_reflow: bool = True,
+    record: dict | None = None,
 ) -> list[Finding]:
     """axe + reflow on whatever the page currently shows."""
     url = url or page.url
-    findings = axe_findings(page, url, axe=axe, tags=tags)
+    findings = axe_findings(page, url, axe=axe, tags=tags, record=record)
     if check_reflow:
-        findings += reflow_findings(page, url)
+        reflow = reflow_findings(page, url)
+        findings += reflow
+        if record is not None:
+            record.setdefault("rules", {})[REFLOW_RULE] = "fail" if reflow else "pass"
+            record.setdefault("rule_info", {}).setdefault(REFLOW_RULE, {
+                "help": f"No horizontal scrolling at {REFLOW_WIDTH} CSS px",
+                "tags": ["wcag21aa", "wcag1410"], "criteria": ["1.4.10"]})
     return findings
 
 
@@ -507,12 +563,53 @@ def sweep_site(
         result.visited.append(final)
         for href in page.evaluate(_LINKS_JS):
             frontier.add(href)
+        record: dict = {}
         result.findings += audit_loaded_page(
-            page, final, axe=axe, tags=tags, check_reflow=check_reflow
+            page, final, axe=axe, tags=tags, check_reflow=check_reflow, record=record
         )
+        result.outcomes.append(PageOutcome(url=final, rules=record.get("rules", {})))
+        result.rules.update(record.get("rule_info", {}))
+        result.axe_version = record.get("axe_version") or result.axe_version
     result.skipped += frontier.skipped
     result.skipped += [(url, "page cap") for url in frontier.queue]
     return result
+
+
+# --- Results file (for the accessibility statement) ----------------------------------
+
+RESULTS_FORMAT = 1
+
+
+def results_data(result: SweepResult, *, tested_at=None, tags: Iterable[str] = AXE_TAGS) -> dict:
+    """The sweep's results as JSON-ready data: the pages tested (paths), when, with
+    which axe-core version and rules, and each rule's outcome on each page."""
+    import datetime
+
+    tested_at = tested_at or datetime.datetime.now(datetime.UTC)
+    return {
+        "format": RESULTS_FORMAT,
+        "tested_at": tested_at.isoformat(timespec="seconds"),
+        "tool": "axe-core",
+        "axe_version": result.axe_version,
+        "tags": list(tags),
+        "base_url": result.base_url,
+        "rules": {rule: result.rules[rule] for rule in sorted(result.rules)},
+        "pages": [
+            {"path": _short(outcome.url, result.base_url),
+             "rules": dict(sorted(outcome.rules.items()))}
+            for outcome in result.outcomes
+        ],
+    }
+
+
+def write_results(result: SweepResult, path, **kwargs) -> None:
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results_data(result, **kwargs), ensure_ascii=False, indent=1)
+                    + "\n", encoding="utf-8")
 
 
 # --- Reporting ----------------------------------------------------------------------

@@ -7,10 +7,14 @@ class CmsPagesConfig(AppConfig):
     verbose_name = _("Pages")
 
     def ready(self):
+        from django.db.models.signals import post_save
         from wagtail.signals import page_published
 
-        from cms_pages.models import NewsPage
+        from cms_pages.i18n import translated_home_permissions
+        from cms_pages.models import HomePage, NewsPage
         from cms_pages.news import _on_page_published
 
         page_published.connect(_on_page_published, sender=NewsPage,
                                dispatch_uid="cms_pages_news_published")
+        post_save.connect(translated_home_permissions, sender=HomePage,
+                          dispatch_uid="cms_pages_translated_home_permissions")

@@ -36,5 +36,42 @@ def portal_settings_for(request):
 
 
 def linked_pages_for(request) -> dict[str, dict]:
+    """The header and footer links; in another language than Japanese, to the
+    pages' live translations where there are some (one more query)."""
+    from django.conf import settings
+    from django.utils.translation import get_language
+
     portal_settings = portal_settings_for(request)
-    return portal_settings.linked_pages() if portal_settings is not None else {}
+    links = portal_settings.linked_pages() if portal_settings is not None else {}
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if not links or language == settings.LANGUAGE_CODE:
+        return links
+    from wagtail.models import Page
+
+    keys = {}
+    for key, field in portal_settings.LINKED_PAGES.items():
+        page = getattr(portal_settings, field)
+        if key in links and page is not None:
+            keys[page.translation_key] = key
+    translations = Page.objects.filter(translation_key__in=keys, live=True,
+                                       locale__language_code=language)
+    for page in translations:
+        url = page.get_url(request)
+        if url:
+            links[keys[page.translation_key]] = {"url": url, "title": page.title}
+    return links
+
+
+def home_url_for(request) -> str:
+    """The home page in the active language ("/en/" once translated), else "/"."""
+    from django.conf import settings
+    from django.utils.translation import get_language
+    from wagtail.models import Page
+
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    portal_settings = portal_settings_for(request)
+    if language == settings.LANGUAGE_CODE or portal_settings is None or not portal_settings.site_id:
+        return "/"
+    home = (Page.objects.filter(translation_key=portal_settings.site.root_page.translation_key,
+                                live=True, locale__language_code=language).first())
+    return (home.get_url(request) if home is not None else None) or "/"

@@ -67,7 +67,19 @@ class ArticleSitemap(_ModelSitemap):
 
 class PageSitemap(WagtailSitemap):
     """Wagtail's page sitemap, with URLs on the request's host like the other
-    sections (Wagtail would use the Site record's hostname and port)."""
+    sections (Wagtail would use the Site record's hostname and port), and the
+    pages of every language tree (the English pages under /en/, cms_pages/i18n.py)."""
+
+    def items(self):
+        from django.db.models import Q
+        from wagtail.models import Page
+
+        root = self.get_wagtail_site().root_page
+        trees = Q()
+        for translated_root in root.get_translations(inclusive=True):
+            trees |= Q(path__startswith=translated_root.path)
+        return (Page.objects.filter(trees).live().public().order_by("path")
+                .defer_streamfields().specific())
 
     def _urls(self, page, protocol, domain):
         urls = super()._urls(page, protocol, domain)

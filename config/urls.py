@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.urls import include, path
-from django.views.i18n import set_language
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms_pages import i18n as cms_i18n
 from config.security import same_origin_post
 from directory.shops import admin_auth as shop_admin_auth
 from operations import views as operations_views
@@ -23,7 +22,7 @@ urlpatterns = [
          name="portal_admin_password_reset_confirm"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/setlang/", same_origin_post(set_language), name="set_language"),
+    path("i18n/setlang/", same_origin_post(cms_i18n.set_language), name="set_language"),
     path("accounts/", include("directory.accounts.urls")),
     path("", include("directory.members.urls")),
     path("shops/", include("directory.shops.urls")),
@@ -47,4 +46,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail pages: Japanese at their path, English translations under /en/, with the
+# Japanese page as the fallback (cms_pages/i18n.py).
+urlpatterns += cms_i18n.page_patterns(path("", include("cms_pages.page_urls")))

@@ -80,7 +80,8 @@ MIDDLEWARE = [
     "config.maintenance.MaintenanceModeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.JapaneseByDefaultMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # LocaleMiddleware, keeping the cookie on URLs without /en/ (cms_pages/i18n.py).
+    "cms_pages.i18n.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -315,6 +316,10 @@ CSP_CONNECT_SRC_EXTRA = env.list("CSP_CONNECT_SRC_EXTRA", default=[])
 STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
 STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600)
+# The e2e accessibility sweep writes its results here; `manage.py accessibility_statement`
+# turns them into the アクセシビリティ方針 page's 試験結果 (accessibility/statement.py).
+ACCESSIBILITY_RESULTS_FILE = env.path("ACCESSIBILITY_RESULTS_FILE",
+                                      default=BASE_DIR / "var" / "a11y" / "results.json")
 # Maintenance mode (config/maintenance.py, `manage.py maintenance on|off`).
 MAINTENANCE_MODE = env.bool("MAINTENANCE_MODE", default=False)
 MAINTENANCE_FLAG_FILE = env.path("MAINTENANCE_FLAG_FILE", default=BASE_DIR / "var" / "maintenance.on")

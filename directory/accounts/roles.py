@@ -49,6 +49,8 @@ ROLE_PERMISSIONS = {
         + _perms("notifications", "campaign", _ALL + ["approve"])
         # The FAQ assistant's synonyms and the insight dashboard (cms_pages/assistant)
         + _perms("assistant", "synonym", _ALL) + [("assistant", "view_insights")]
+        # Translating pages into English (wagtail-localize, cms_pages/i18n.py)
+        + [("wagtail_localize", "submit_translation")]
     ),
     MUNICIPAL_STAFF: (
         [("wagtailadmin", "access_admin")]
@@ -86,6 +88,14 @@ def roles_sync():
     # Snippets' publish/lock/unlock permissions; Wagtail creates them on its own
     # post_migrate signal, which may run after ours.
     create_extra_permissions(apps.get_app_config("wagtailsnippets"))
+    # wagtail-localize creates "submit_translation" in a data migration only (so it is
+    # gone after a flush); the 事務局 role needs it (cms_pages/i18n.py).
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail_localize.models import Translation
+
+    Permission.objects.get_or_create(
+        content_type=ContentType.objects.get_for_model(Translation),
+        codename="submit_translation", defaults={"name": "Can submit translations"})
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
         lookup = Q()
