@@ -85,6 +85,11 @@ class Campaign(models.Model):
     removed_count = models.PositiveIntegerField(_("removed subscriptions"), default=0)
     click_count = models.PositiveIntegerField(_("clicks"), default=0)
     started_at = models.DateTimeField(_("sending started at"), null=True, blank=True)
+    # Set when the campaign was made by publishing a news page with "send a push
+    # notification" ticked (cms_pages/news.py): one campaign per page.
+    news_page = models.OneToOneField("wagtailcore.Page", on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+",
+                                     verbose_name=_("news page"))
 
     class Meta:
         verbose_name = _("push campaign")

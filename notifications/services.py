@@ -298,6 +298,24 @@ def campaign_dispatch(campaign_id: int) -> int:
     return len(batches)
 
 
+@transaction.atomic
+def campaign_for_news_page(*, page, user=None) -> Campaign | None:
+    """Push a news page published with "send a push notification" to every subscription
+    (members and general-news devices), once per page: later publications of the same
+    page send nothing. The page's own approval in the editorial workflow (author →
+    secretariat) is the approval a campaign to everyone needs, so it is sent at once."""
+    if Campaign.objects.select_for_update().filter(news_page_id=page.pk).exists():
+        return None
+    campaign = Campaign(title=page.title[:100], body=(page.intro or page.title)[:1000],
+                        link=page.url or "", everyone=True, news_page_id=page.pk,
+                        created_by=user, approval_requested_by=user, approved_by=user)
+    while not payload_fits(campaign) and len(campaign.body) > 1:
+        campaign.body = campaign.body[: len(campaign.body) * 3 // 4].rstrip() + "…"
+    campaign.save()
+    _schedule(campaign)
+    return campaign
+
+
 # --- sending ----------------------------------------------------------------------------------
 
 
