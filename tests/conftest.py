@@ -3,6 +3,16 @@ import pytest
 from directory.masters.services import masters_load
 
 
+@pytest.fixture(autouse=True)
+def _fresh_masters_cache():
+    """Built masters (directory/masters/cache.py) never outlive a test's rolled-back rows."""
+    from directory.masters.cache import masters_cache_clear
+
+    masters_cache_clear()
+    yield
+    masters_cache_clear()
+
+
 @pytest.fixture
 def masters(db):
     """The reference masters (43 municipalities, genres, programmes…)."""
