@@ -5,8 +5,8 @@
 1. BENCH_DB (default portal_load) must hold 100,000 shops; if it has fewer, it is seeded
    with `KEEP_DB=1 BENCH_DB=… benchmarks/seed_100k.sh` (about two minutes), and kept.
 2. benchmarks/stack.py starts Redis, gunicorn (GUNICORN_INSTANCES × GUNICORN_WORKERS,
-   default 1 × 5 = 2 × cores + 1 on 2 cores), a django-q2 cluster and nginx with the
-   anonymous page cache of deploy/nginx/portal.conf.
+   default 1 × 5 = 2 × cores + 1 on 2 cores), a django-q2 cluster and nginx running
+   deploy/nginx/portal.conf (its per-IP page limits lifted: wrk runs from one address).
 3. wrk runs each case for --duration seconds: the home page and a shop search through
    nginx (as configured: cached when the response may be cached), the same search
    with the cache bypassed, the shop list API, a signed-in member's card page, the same
@@ -217,6 +217,8 @@ def main():
     workers = int(os.environ.get("GUNICORN_WORKERS", 5))
     stack = Stack(db_name=db, create_db=False, keep_db=True, app_instances=instances,
                   workers_per_instance=workers, nginx_workers=1,
+                  # every request comes from 127.0.0.1: lift the per-IP page limits
+                  page_limits=False, bench=True,
                   env_extra={"STAFF_TWO_FACTOR_REQUIRED": "false"})
     common = {"duration": args.duration, "connections": args.connections,
               "threads": args.threads}
