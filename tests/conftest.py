@@ -86,7 +86,10 @@ def pytest_runtest_teardown(item, nextitem):
     a serialized-rollback test (the browser tests) would collide with
     those rows when it puts its own back."""
     yield
-    if not _plain_transactional(item):
+    if not _plain_transactional(item) or nextitem is None:
+        # The last test of the session: the session fixtures were torn down inside the
+        # yield; _migration_data_snapshot restored the data before that (and the test
+        # database may be gone already with --create-db).
         return
     if nextitem is not None and _plain_transactional(nextitem) and (
             nextitem.path.parent == item.path.parent):
@@ -118,6 +121,11 @@ def _migration_data_snapshot(request, django_db_setup, django_db_blocker):
         return
     with django_db_blocker.unblock():
         if Page.objects.exists():
+            return
+        contents = getattr(connection, "_test_serialized_contents", None) or _SNAPSHOT.get(
+            "default")
+        if contents:  # the session ended with a plain transactional test: restore here
+            _restore_migration_data(connection, contents)
             return
         name = connection.settings_dict["NAME"]
         connection.close()
