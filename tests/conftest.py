@@ -113,6 +113,14 @@ def _migration_data_snapshot(request, django_db_setup, django_db_blocker):
     from django.db import connection
     from wagtail.models import Page
 
+    if not any(item.get_closest_marker("django_db")
+               or {"db", "transactional_db"} & set(item.fixturenames)
+               for item in request.session.items):
+        # No test of this session uses the database (e.g. `-m scaleout`): then the
+        # connection may point at the real database named by DATABASE_URL, not a test
+        # one — read nothing and never drop it.
+        yield
+        return
     with django_db_blocker.unblock():
         if not getattr(connection, "_test_serialized_contents", None) and Page.objects.exists():
             _SNAPSHOT["default"] = connection.creation.serialize_db_to_string()

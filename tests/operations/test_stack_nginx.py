@@ -11,9 +11,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import stack  # noqa: E402
 
-# (the session fixtures of tests/conftest.py need the test database)
-pytestmark = pytest.mark.django_db
-
 SUBSTITUTED = re.compile(
     r"^(server 127\.0\.0\.1:8000 |listen |ssl_|proxy_cache_path /var/cache/nginx/portal"
     r"|alias /srv/portal/|location /\.well-known/acme-challenge/ )")
