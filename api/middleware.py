@@ -3,8 +3,8 @@
 - A body announced larger than settings.API_MAX_BODY_BYTES (1 MB) is refused
   with 413 before it is read; a body without Content-Length (chunked) is
   limited by the parser (api/parsers.py), so nothing larger is ever read.
-- A response of the layers outside DRF (maintenance mode's 503, an unhandled
-  exception's 500) is turned into application/problem+json, so an API client
+- A response of the layers outside DRF (maintenance mode's 503, a database outage's
+  503, an unhandled exception's 500) is turned into application/problem+json, so an API client
   never has to parse an HTML page.
 """
 
@@ -42,7 +42,9 @@ class ApiMiddleware:
             return problems.problem_response(request, status=413, code="request_too_large")
         response = self.get_response(request)
         if response.status_code == 503 and "json" not in response.get("Content-Type", ""):
-            problem = problems.problem_response(request, status=503, code="maintenance")
+            code = ("service_unavailable" if getattr(response, "portal_database_outage", False)
+                    else "maintenance")
+            problem = problems.problem_response(request, status=503, code=code)
             for header in ("Retry-After", "Cache-Control"):
                 if header in response:
                     problem[header] = response[header]
@@ -61,5 +63,13 @@ class ApiMiddleware:
             return problems.problem_response(request, status=404, code="not_found")
         if isinstance(exception, PermissionDenied):
             return problems.problem_response(request, status=403, code="permission_denied")
+        from operations.errors import is_database_outage, retry_after
+
+        if is_database_outage(exception):
+            logger.warning("api: database unavailable on %s %s", request.method, request.path)
+            problem = problems.problem_response(request, status=503, code="service_unavailable")
+            problem["Retry-After"] = str(retry_after())
+            problem["Cache-Control"] = "no-store"
+            return problem
         logger.exception("api: unhandled exception on %s %s", request.method, request.path)
         return problems.problem_response(request, status=500, code="server_error")

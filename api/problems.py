@@ -57,6 +57,7 @@ TITLES = {
     "no_workflow": _("No approval workflow is configured."),
     "workflow_state": _("The approval state does not allow this."),
     "maintenance": _("The service is under maintenance."),
+    "service_unavailable": _("The service is temporarily unavailable."),
     "server_error": _("An unexpected error occurred."),
 }
 DEFAULT_DETAILS = {
@@ -64,6 +65,7 @@ DEFAULT_DETAILS = {
     "invalid_content_length": _("Send a Content-Length that is a whole number."),
     "not_found": _("Nothing is published at this address."),
     "maintenance": _("Please try again later."),
+    "service_unavailable": _("Please try again later."),
     "server_error": _("Please try again later. If it happens again, contact the secretariat."),
 }
 

@@ -5,14 +5,17 @@
 1. BENCH_DB (default portal_load) must hold 100,000 shops; if it has fewer, it is seeded
    with `KEEP_DB=1 BENCH_DB=… benchmarks/seed_100k.sh` (about two minutes), and kept.
 2. benchmarks/stack.py starts Redis, gunicorn (GUNICORN_INSTANCES × GUNICORN_WORKERS,
-   default 1 × 5 = 2 × cores + 1 on 2 cores), a django-q2 cluster and nginx with the
-   anonymous page cache of deploy/nginx/portal.conf.
+   default 1 × 5 = 2 × cores + 1 on 2 cores), a django-q2 cluster and nginx running
+   deploy/nginx/portal.conf (its per-IP page limits lifted: wrk runs from one address).
 3. wrk runs each case for --duration seconds: the home page and a shop search through
    nginx (as configured: cached when the response may be cached), the same search
    with the cache bypassed, the shop list API, a signed-in member's card page, the same
    home page bytes served by nginx as a static file (the physical limit), and a mixed
    uncached load at ≈140 req/s then at 3× (wrk's per-request delay, closed loop).
-4. Prints requests/s, p50/p95/p99 and errors per case and a Markdown table.
+4. Checks that every path of a case answers 2xx before the run, counts non-2xx answers
+   during it (wrk itself counts only >= 400), prints requests/s, p50/p95/p99, errors and
+   non-2xx per case and a Markdown table, and exits non-zero when a case got a non-2xx
+   answer or could not be measured.
 
 Everything started is stopped at the end (the database is kept for the next run).
 """
@@ -36,12 +39,42 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import ROOT, Stack, psql  # noqa: E402
 
 SEARCH = "/shops/?q=" + quote("カフェ")
+# The API has no trailing slashes (api/urls.py): "/api/v1/shops/" would be a 308.
+API_LIST = "/api/v1/shops"
+CARD = "/card/"
+MIX_WORDS = ["カフェ", "パン", "美容", "ラーメン", "書店", "こども", "眼鏡", "スーパー"]
+MIX_PAGES = ["/", "/shops/", "/events/", "/faminavi/"] + [
+    "/shops/?q=" + quote(word) for word in MIX_WORDS]
+
+
+def shop_path(shop_id):
+    return f"/shops/{shop_id}/"
+
+
+class Non2xx(Exception):
+    """A case's path does not answer 2xx before the run: the case is not measured."""
 
 WRK_LUA = r"""
 local paths = {PATHS}
 local headers = {HEADERS}
 local delay_ms = {DELAY}
 local counter = 0
+local threads = {}
+-- Every thread counts the answers that are not 2xx (wrk itself only counts >= 400 as
+-- errors, so a 3xx redirect would pass unnoticed); done() adds them up.
+setup = function(thread)
+  table.insert(threads, thread)
+end
+init = function(args)
+  non2xx = 0
+  first_bad = 0
+end
+response = function(status, headers, body)
+  if status < 200 or status > 299 then
+    non2xx = non2xx + 1
+    if first_bad == 0 then first_bad = status end
+  end
+end
 request = function()
   counter = counter + 1
   local path = paths[(counter % #paths) + 1]
@@ -53,11 +86,16 @@ end
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
                  + summary.errors.status + summary.errors.timeout
+  local bad, first = 0, 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("non2xx")
+    if first == 0 then first = thread:get("first_bad") end
+  end
   io.write(string.format(
-    'WRKJSON {"requests": %d, "seconds": %.3f, "rps": %.1f, "p50": %.2f, "p95": %.2f, "p99": %.2f, "errors": %d, "status_errors": %d}\n',
+    'WRKJSON {"requests": %d, "seconds": %.3f, "rps": %.1f, "p50": %.2f, "p95": %.2f, "p99": %.2f, "errors": %d, "status_errors": %d, "non2xx": %d, "first_non2xx_status": %d}\n',
     summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    errors, summary.errors.status))
+    errors, summary.errors.status, bad, first))
 end
 """
 
@@ -70,30 +108,62 @@ def lua_headers(headers):
     return "{" + ", ".join(f'["{k}"] = {json.dumps(v)}' for k, v in headers.items()) + "}"
 
 
+def check_2xx(stack, name, paths, headers=None):
+    """Every distinct path of a case must answer 2xx (no redirect, no error) before wrk runs."""
+    bad = {}
+    for path in dict.fromkeys(paths):
+        status, _, _ = fetch(stack.url(path), headers)
+        if not 200 <= status <= 299:
+            bad[path] = status
+    if bad:
+        raise Non2xx(f"{name}: not measured, non-2xx before the run: "
+                     + ", ".join(f"{path} → {status}" for path, status in bad.items()))
+
+
 def wrk(stack, name, paths, *, headers=None, duration, connections, threads, delay_ms=0):
+    check_2xx(stack, name, paths, headers)
     script = Path(tempfile.mkstemp(suffix=".lua", dir=stack.tmp)[1])
+    figures = run_wrk(script, stack.url(""), paths, headers=headers, duration=duration,
+                      connections=connections, threads=threads, delay_ms=delay_ms)
+    figures.update(name=name)
+    print(f"{name:<44} {figures['rps']:>9.1f} req/s  p50 {figures['p50']:>7.1f} ms  "
+          f"p95 {figures['p95']:>7.1f} ms  p99 {figures['p99']:>7.1f} ms  "
+          f"errors {figures['errors']}  non-2xx {figures['non2xx']}", flush=True)
+    return figures
+
+
+def run_wrk(script, base_url, paths, *, headers=None, duration, connections, threads,
+            delay_ms=0):
+    """Runs wrk with WRK_LUA against base_url; the figures include the non-2xx count."""
+    script = Path(script)
     script.write_text(WRK_LUA.replace("{PATHS}", lua_table(paths))
                       .replace("{HEADERS}", lua_headers(headers or {}))
                       .replace("{DELAY}", str(delay_ms)))
     result = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s",
-         "--timeout", "5s", "-s", str(script), stack.url("")],
+         "--timeout", "5s", "-s", str(script), base_url],
         capture_output=True, text=True, timeout=duration + 60)
     match = re.search(r"WRKJSON (\{.*\})", result.stdout)
     if not match:
-        raise RuntimeError(f"wrk failed for {name}:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"wrk failed:\n{result.stdout}\n{result.stderr}")
     figures = json.loads(match.group(1))
-    figures.update(name=name, connections=connections, threads=threads, delay_ms=delay_ms)
-    print(f"{name:<44} {figures['rps']:>9.1f} req/s  p50 {figures['p50']:>7.1f} ms  "
-          f"p95 {figures['p95']:>7.1f} ms  p99 {figures['p99']:>7.1f} ms  "
-          f"errors {figures['errors']}", flush=True)
+    figures.update(connections=connections, threads=threads, delay_ms=delay_ms)
     return figures
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a 3xx is an answer of its own here, not followed
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def fetch(url, headers=None):
+    """One GET without following redirects: (status, headers, body)."""
     request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - localhost
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - localhost
+        with _opener.open(request, timeout=30) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -147,6 +217,8 @@ def main():
     workers = int(os.environ.get("GUNICORN_WORKERS", 5))
     stack = Stack(db_name=db, create_db=False, keep_db=True, app_instances=instances,
                   workers_per_instance=workers, nginx_workers=1,
+                  # every request comes from 127.0.0.1: lift the per-IP page limits
+                  page_limits=False, bench=True,
                   env_extra={"STAFF_TWO_FACTOR_REQUIRED": "false"})
     common = {"duration": args.duration, "connections": args.connections,
               "threads": args.threads}
@@ -171,67 +243,61 @@ def main():
                              f"(response carries {reason.strip()}…)")
         print("cache status on a repeated anonymous request:", cacheable, flush=True)
 
-        results.append(wrk(stack, "static file (nginx, same bytes as /)",
-                           ["/__static_copy/home.html"], **common))
-        results.append(wrk(stack, f"home / through nginx ({cacheable['/']})", ["/"], **common))
-        results.append(wrk(stack, f"shop search through nginx ({cacheable[SEARCH]})",
-                           [SEARCH], **common))
-        results.append(wrk(stack, "shop search uncached (cache bypassed)", [SEARCH],
-                           headers={"X-Bench-Nocache": "1"}, **common))
+        def case(name, paths, **kwargs):
+            try:
+                results.append(wrk(stack, name, paths, **{**common, **kwargs}))
+            except Non2xx as error:
+                print(error, flush=True)
+                notes.append(str(error))
+
+        case("static file (nginx, same bytes as /)", ["/__static_copy/home.html"])
+        case(f"home / through nginx ({cacheable['/']})", ["/"])
+        case(f"shop search through nginx ({cacheable[SEARCH]})", [SEARCH])
+        case("shop search uncached (cache bypassed)", [SEARCH],
+             headers={"X-Bench-Nocache": "1"})
         # What the nginx cache gives once pages may be cached (see docs/performance.md):
         # a bench-only location that ignores the CSRF Set-Cookie. Not the shipped config.
         fetch(stack.url("/__whatif/"))
         _, second, _ = fetch(stack.url("/__whatif/"))
         if second.get("X-Cache-Status") == "HIT":
-            results.append(wrk(stack, "home / if cacheable (bench-only, see notes)",
-                               ["/__whatif/"], **common))
-            results.append(wrk(stack, "shop search if cacheable (bench-only)",
-                               ["/__whatif" + SEARCH], **common))
-        status, _, _ = fetch(stack.url("/api/v1/shops/"))
-        if status == 200:
-            results.append(wrk(stack, "shop list API /api/v1/shops/", ["/api/v1/shops/"],
-                               **common))
-        else:
-            notes.append(f"/api/v1/shops/ answered {status}: the shop list API is not "
-                         "available in this tree, not measured")
+            case("home / if cacheable (bench-only, see notes)", ["/__whatif/"])
+            case("shop search if cacheable (bench-only)", ["/__whatif" + SEARCH])
+        case(f"shop list API {API_LIST}", [API_LIST])
         session = member_session(stack)
-        status, _, _ = fetch(stack.url("/card/"), {"Cookie": f"sessionid={session}"})
-        if status == 200:
-            results.append(wrk(stack, "member card /card/ (signed in)", ["/card/"],
-                               headers={"Cookie": f"sessionid={session}"}, **common))
-        else:
-            notes.append(f"/card/ answered {status} for a signed-in member: not measured")
+        case(f"member card {CARD} (signed in)", [CARD],
+             headers={"Cookie": f"sessionid={session}"})
 
         # Mixed, uncached, at ≈140 req/s and then 3× that (closed loop: each of N
         # connections waits 100 ms after each answer).
         ids = psql("-c", "SELECT id FROM shops_shop WHERE live ORDER BY id LIMIT 40",
                    db=db).split()
-        words = ["カフェ", "パン", "美容", "ラーメン", "書店", "こども", "眼鏡", "スーパー"]
-        mix = ["/", "/shops/", "/events/", "/faminavi/"]
-        mix += ["/shops/?q=" + quote(word) for word in words]
-        mix += [f"/shops/{shop_id}/" for shop_id in ids]
+        mix = MIX_PAGES + [shop_path(shop_id) for shop_id in ids]
         for label, conns in (("mixed uncached ≈140 req/s", 14), ("mixed uncached burst 3×", 42)):
-            results.append(wrk(stack, label, mix, headers={"X-Bench-Nocache": "1"},
-                               duration=args.duration, connections=conns,
-                               threads=args.threads, delay_ms=100))
+            case(label, mix, headers={"X-Bench-Nocache": "1"}, connections=conns,
+                 delay_ms=100)
     finally:
         stack.stop()
 
-    static = results[0]["rps"]
+    static = next((r["rps"] for r in results if r["name"].startswith("static file")), None)
     print()
     print(f"shops in {db}: {shops}; gunicorn {instances} × {workers} workers; nginx 1 worker; "
           f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s on 127.0.0.1, "
           f"{os.cpu_count()} cores shared by everything")
     print()
-    print("| case | req/s | p50 ms | p95 ms | p99 ms | errors | vs static |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| case | req/s | p50 ms | p95 ms | p99 ms | errors | non-2xx | vs static |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        ratio = f"{100 * r['rps'] / static:.0f} %"
+        ratio = f"{100 * r['rps'] / static:.0f} %" if static else "–"
         print(f"| {r['name']} (c={r['connections']}) | {r['rps']:.0f} | {r['p50']:.1f} | "
-              f"{r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | {ratio} |")
+              f"{r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['non2xx']} | {ratio} |")
+    failed = [r for r in results if r["non2xx"]]
+    for r in failed:
+        notes.append(f"{r['name']}: {r['non2xx']} of {r['requests']} answers were not 2xx "
+                     f"(first: {r['first_non2xx_status']}); its figures do not count")
     for note in notes:
         print(f"- {note}")
-
+    if failed or any("not measured" in note for note in notes):
+        sys.exit("some cases got non-2xx answers or were not measured (see the notes)")
 
 if __name__ == "__main__":
     main()

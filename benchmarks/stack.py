@@ -1,8 +1,9 @@
 """The production shape on 127.0.0.1, started and torn down by one Python object:
 PostgreSQL (the running server; a scratch database), Redis (its own redis-server on a
 free port, nothing saved), N gunicorn instances on their own ports, one django-q2
-cluster on Redis, and nginx balancing the instances (config generated into a temp
-directory, `nginx -p <tmp> -c <conf>`, not a daemon).
+cluster on Redis, and nginx balancing the instances with the shipped
+deploy/nginx/portal.conf (its upstreams, ports and paths substituted, see
+render_nginx_conf; in a temp directory, `nginx -p <tmp> -c <conf>`, not a daemon).
 
 Used by tests/operations/test_scaleout.py (`make scaleout`) and benchmarks/load.py
 (`make bench`). Everything started here is stopped by ``stop()`` (also on errors: use
@@ -14,12 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -61,14 +64,18 @@ def psql(*args: str, db: str = "postgres") -> str:
     ).stdout
 
 
-NGINX_CONF = """
+SHIPPED_NGINX = ROOT / "deploy" / "nginx" / "portal.conf"
+
+# The http-context frame around the shipped site file: what /etc/nginx/nginx.conf
+# gives it on a host, with this stack's temp directory.
+NGINX_FRAME = """
 worker_processes {nginx_workers};
 pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log warn;
 events {{ worker_connections 4096; }}
 http {{
     include /etc/nginx/mime.types;
-    access_log {access_log};
+    access_log off;
     client_body_temp_path {tmp}/client_body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;
@@ -76,72 +83,87 @@ http {{
     scgi_temp_path {tmp}/scgi;
     keepalive_requests 100000;
 
-    upstream portal_app {{
-{servers}
-        keepalive 32;
-    }}
-    proxy_cache_path {tmp}/cache levels=1:2 keys_zone=portal_cache:50m max_size=1g
-                     inactive=10m use_temp_path=off;
-    # As deploy/nginx/portal.conf.
-    map $http_cookie $portal_has_session {{
-        default 0;
-        "~*(^|;\\s*)sessionid=" 1;
-    }}
-    map $uri $portal_private_path {{
-        default 0;
-        ~^/admin/ 1;
-        ~^/accounts/ 1;
-        ~^/card 1;
-        ~^/favourites/ 1;
-        ~^/api/ 1;
-        ~^/documents/ 1;
-        ~^/healthz 1;
-        ~^/readyz 1;
-        ~^/i18n/ 1;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $remote_addr;
-        proxy_next_upstream error timeout http_502 http_503;
-        proxy_next_upstream_tries 2;
-        proxy_connect_timeout 2s;
-        proxy_read_timeout 60s;
-
-        # The physical limit: the same bytes as a static file.
-        location /__static_copy/ {{
-            alias {tmp}/static_copy/;
-            default_type text/html;
-        }}
-        # Benchmarks only, NOT the shipped configuration: what the cache gives once
-        # public pages stop setting cookies (here the CSRF cookie is dropped instead).
-        location /__whatif/ {{
-            rewrite ^/__whatif(/.*)$ $1 break;
-            proxy_pass http://portal_app;
-            proxy_cache portal_cache;
-            proxy_cache_key "whatif$host$request_uri";
-            proxy_cache_valid 200 60s;
-            proxy_ignore_headers Set-Cookie;
-            proxy_hide_header Set-Cookie;
-            add_header X-Cache-Status $upstream_cache_status always;
-        }}
-        location / {{
-            proxy_pass http://portal_app;
-            proxy_cache portal_cache;
-            proxy_cache_key "$host$request_uri";
-            proxy_cache_valid 200 301 302 60s;
-            proxy_cache_valid 404 10s;
-            proxy_cache_bypass $portal_has_session $portal_private_path $http_x_bench_nocache;
-            proxy_no_cache $portal_has_session $portal_private_path $http_x_bench_nocache;
-            proxy_cache_lock on;
-            {extra_cache}
-            add_header X-Cache-Status $upstream_cache_status always;
-        }}
-    }}
+    # ---- deploy/nginx/portal.conf, with this stack's upstreams, ports and paths ----
+{site}
 }}
 """
+
+# Benchmarks only, NOT the shipped configuration (inserted when bench=True).
+BENCH_LOCATIONS = """
+    # The physical limit: the same bytes as a static file.
+    location /__static_copy/ {{
+        alias {tmp}/static_copy/;
+        default_type text/html;
+    }}
+    # What the cache gives once public pages stop setting cookies (here the
+    # Set-Cookie is dropped instead).
+    location /__whatif/ {{
+        rewrite ^/__whatif(/.*)$ $1 break;
+        proxy_pass http://portal_app;
+        proxy_cache portal_cache;
+        proxy_cache_key "whatif$host$request_uri";
+        proxy_cache_valid 200 60s;
+        proxy_ignore_headers Set-Cookie;
+        proxy_hide_header Set-Cookie;
+        add_header X-Cache-Status $upstream_cache_status always;
+    }}
+"""
+
+
+def _sub(text: str, pattern: str, replacement: str, *, count: int = 1, flags=re.M) -> str:
+    """re.sub that fails when the shipped file no longer has what is substituted."""
+    new, found = re.subn(pattern, lambda _m: replacement, text, flags=flags)
+    if found != count:
+        raise ValueError(f"deploy/nginx/portal.conf: expected {count} × {pattern!r}, "
+                         f"found {found}; update benchmarks/stack.py")
+    return new
+
+
+def render_nginx_conf(*, tmp: Path, port: int, app_ports: list[int], redirect_port: int,
+                      refresh_port: int, nginx_workers: int = 1, page_limits: bool = True,
+                      bench: bool = False, extra_cache: str = "",
+                      shipped: Path = SHIPPED_NGINX) -> str:
+    """deploy/nginx/portal.conf as this stack runs it: only the upstream servers, the
+    listen ports (plain HTTP on 127.0.0.1, so no TLS lines), the paths on disk and,
+    when asked, the page limits change; the login limits, the cache rules, the maps
+    and the locations are the shipped ones.
+
+    page_limits=False lifts the per-IP page rate and connection limits (every request
+    here comes from 127.0.0.1: load generators and the restart test's traffic would
+    otherwise measure the limit); the login forms keep their shipped limit.
+    bench=True adds the benchmark-only locations and the X-Bench-Nocache bypass.
+    """
+    site = shipped.read_text()
+    servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;"
+                        for p in app_ports)
+    site = _sub(site, r"^\s*server 127\.0\.0\.1:8000 [^;]*;$", servers)
+    site = _sub(site, r"^\s*listen \[::\]:\d+[^;]*;\n", "", count=2)
+    site = _sub(site, r"^(\s*)listen 80;$", f"    listen 127.0.0.1:{redirect_port};")
+    site = _sub(site, r"^(\s*)listen 443 ssl http2;$", f"    listen 127.0.0.1:{port};")
+    site = _sub(site, r"^(\s*)listen 127\.0\.0\.1:8081;$", f"    listen 127.0.0.1:{refresh_port};")
+    site = re.sub(r"^\s*ssl_[a-z_]+ [^;]*;\n", "", site, flags=re.M)  # no TLS here
+    site = _sub(site, r"/var/cache/nginx/portal", f"{tmp}/cache")
+    site = _sub(site, r"/srv/portal/", f"{tmp}/srv/", count=2)
+    site = _sub(site, r"/var/www/letsencrypt", f"{tmp}/letsencrypt")
+    if not page_limits:
+        site = _sub(site, r"zone=portal_pages:20m rate=10r/s;", "zone=portal_pages:20m rate=100000r/s;")
+        site = _sub(site, r"limit_conn portal_conn 30;", "limit_conn portal_conn 60000;")
+    if bench:
+        site = _sub(site, r"proxy_cache_bypass \$portal_has_session \$portal_private_path;",
+                    "proxy_cache_bypass $portal_has_session $portal_private_path "
+                    "$http_x_bench_nocache;")
+        site = _sub(site, r"proxy_no_cache \$portal_has_session \$portal_private_path;",
+                    "proxy_no_cache $portal_has_session $portal_private_path "
+                    "$http_x_bench_nocache;")
+        site = _sub(site, r"^(\s*)# --- everything else: the app",
+                    BENCH_LOCATIONS.format(tmp=tmp) + "\n    # --- everything else: the app")
+    if extra_cache:
+        site = _sub(site, r"^(\s*)proxy_cache_lock on;$",
+                    f"        proxy_cache_lock on;\n        {extra_cache}")
+    if "ssl" in re.sub(r"#[^\n]*", "", site):
+        raise ValueError("TLS directives left in the stack's nginx configuration")
+    return NGINX_FRAME.format(tmp=tmp, nginx_workers=nginx_workers,
+                              site=textwrap.indent(site, "    "))
 
 
 @dataclass
@@ -155,6 +177,10 @@ class Stack:
     nginx_workers: int = 1
     # Extra nginx directives inside the cached location (benchmarks only).
     extra_cache: str = ""
+    # False lifts the per-IP page limits (see render_nginx_conf); login limits stay.
+    page_limits: bool = True
+    # True adds the benchmark-only nginx locations (/__static_copy/, /__whatif/).
+    bench: bool = False
     env_extra: dict = field(default_factory=dict)
     log: bool = True
 
@@ -165,6 +191,8 @@ class Stack:
         self.app_ports = [free_port() for _ in range(self.app_instances)]
         self.redis_port = free_port()
         self.nginx_port = free_port()
+        self.redirect_port = free_port()
+        self.refresh_port = free_port()
         self.db_created = False
 
     # --- helpers ---------------------------------------------------------------------
@@ -271,11 +299,14 @@ class Stack:
         for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi", "cache", "static_copy"):
             (self.tmp / sub).mkdir(exist_ok=True)
             (self.tmp / sub).chmod(0o777)
-        servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;"
-                            for port in self.app_ports)
-        conf = NGINX_CONF.format(tmp=self.tmp, port=self.nginx_port, servers=servers,
+        for sub in ("srv/staticfiles", "srv/media/images", "letsencrypt"):
+            (self.tmp / sub).mkdir(parents=True, exist_ok=True)
+        conf = render_nginx_conf(tmp=self.tmp, port=self.nginx_port, app_ports=self.app_ports,
+                                 redirect_port=self.redirect_port,
+                                 refresh_port=self.refresh_port,
                                  nginx_workers=self.nginx_workers,
-                                 access_log="off", extra_cache=self.extra_cache)
+                                 page_limits=self.page_limits, bench=self.bench,
+                                 extra_cache=self.extra_cache)
         (self.tmp / "nginx.conf").write_text(conf)
         subprocess.run(["nginx", "-t", "-q", "-p", str(self.tmp), "-c",
                         str(self.tmp / "nginx.conf")], check=True, capture_output=True,

@@ -8,6 +8,9 @@ from config.security import same_origin_post
 from directory.shops import admin_auth as shop_admin_auth
 from operations import views as operations_views
 
+# A database outage answers 503 with a Japanese page (operations/errors.py).
+handler500 = "operations.errors.handler500"
+
 urlpatterns = [
     path("healthz", operations_views.healthz, name="healthz"),
     path("readyz", operations_views.readyz, name="readyz"),

@@ -22,13 +22,13 @@ def _setting(name, default):
 
 
 def two_factor_groups() -> list[str]:
-    from directory.accounts.roles import MUNICIPAL_STAFF, SECRETARIAT
+    from directory.accounts.roles import AUDITOR, MUNICIPAL_STAFF, SECRETARIAT
 
-    return list(_setting("STAFF_TWO_FACTOR_GROUPS", [SECRETARIAT, MUNICIPAL_STAFF]))
+    return list(_setting("STAFF_TWO_FACTOR_GROUPS", [SECRETARIAT, MUNICIPAL_STAFF, AUDITOR]))
 
 
 def two_factor_required(user) -> bool:
-    """Superusers and the secretariat and municipal staff groups must use TOTP."""
+    """Superusers and the secretariat, municipal staff and auditor groups must use TOTP."""
     if not _setting("STAFF_TWO_FACTOR_REQUIRED", True):
         return False
     if not user.is_authenticated or not user.is_active:

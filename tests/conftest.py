@@ -3,6 +3,16 @@ import pytest
 from directory.masters.services import masters_load
 
 
+@pytest.fixture(autouse=True)
+def _fresh_masters_cache():
+    """Built masters (directory/masters/cache.py) never outlive a test's rolled-back rows."""
+    from directory.masters.cache import masters_cache_clear
+
+    masters_cache_clear()
+    yield
+    masters_cache_clear()
+
+
 @pytest.fixture
 def masters(db):
     """The reference masters (43 municipalities, genres, programmes…)."""
@@ -76,7 +86,10 @@ def pytest_runtest_teardown(item, nextitem):
     a serialized-rollback test (the browser tests) would collide with
     those rows when it puts its own back."""
     yield
-    if not _plain_transactional(item):
+    if not _plain_transactional(item) or nextitem is None:
+        # The last test of the session: the session fixtures were torn down inside the
+        # yield; _migration_data_snapshot restored the data before that (and the test
+        # database may be gone already with --create-db).
         return
     if nextitem is not None and _plain_transactional(nextitem) and (
             nextitem.path.parent == item.path.parent):
@@ -97,7 +110,8 @@ def _migration_data_snapshot(request, django_db_blocker):
     asked pytest-django for serialized rollback, nothing else has); and drop a kept
     (--reuse-db) PostgreSQL test database that is nevertheless left without it, so the
     next run creates it again instead of failing. A session without plain transactional
-    tests (`make scaleout`, which uses the real database) needs neither."""
+    tests needs neither; one without database tests at all (`make scaleout`) must not
+    touch the connection, which then names the real database of DATABASE_URL."""
     if not any(_plain_transactional(item) for item in request.session.items):
         yield
         return
@@ -113,6 +127,11 @@ def _migration_data_snapshot(request, django_db_blocker):
         return
     with django_db_blocker.unblock():
         if Page.objects.exists():
+            return
+        contents = getattr(connection, "_test_serialized_contents", None) or _SNAPSHOT.get(
+            "default")
+        if contents:  # the session ended with a plain transactional test: restore here
+            _restore_migration_data(connection, contents)
             return
         name = connection.settings_dict["NAME"]
         connection.close()

@@ -311,9 +311,10 @@ CSP_REPORT_URI = env("CSP_REPORT_URI", default="")
 CSP_SCRIPT_SRC_EXTRA = env.list("CSP_SCRIPT_SRC_EXTRA", default=[])
 CSP_IMG_SRC_EXTRA = env.list("CSP_IMG_SRC_EXTRA", default=[])
 CSP_CONNECT_SRC_EXTRA = env.list("CSP_CONNECT_SRC_EXTRA", default=[])
-# Staff sign-in (staffauth/): TOTP for superusers, 事務局 and 自治体職員 in the admin;
+# Staff sign-in (staffauth/): TOTP for superusers, 事務局, 自治体職員 and 監査 in the admin;
 # session limits in seconds (idle: back-office users; absolute: every signed-in session).
 STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
+STAFF_TWO_FACTOR_GROUPS = ["事務局", "自治体職員", "監査"]  # directory/accounts/roles.py
 STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600)
 # The e2e accessibility sweep writes its results here; `manage.py accessibility_statement`

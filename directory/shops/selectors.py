@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from directory.masters.cache import masters_cached
 from directory.masters.models import Area, BenefitType, Facility, Genre, Municipality, Programme
 from directory.shops.geo import Origin
 from directory.shops.models import Shop, ShopBenefit
@@ -168,6 +169,23 @@ def shop_counts_by_municipality(query: ShopQuery, municipality_ids) -> dict[int,
     return {row["municipality_id"]: row["shops"] for row in rows}
 
 
+def _ordered_ids(query: ShopQuery, *, limit: int) -> list[int]:
+    """The ids of at most `limit` matches, newest first (updated_at, then id, descending).
+
+    The inner query takes any `limit` matches (no ORDER BY, so the database stops
+    early); the outer one sorts just those rows and returns only their ids, so no
+    timestamp is sent to or parsed by Python. When there are more than `limit`
+    matches the order is not used (ShopResults reads pages with ORDER BY … LIMIT).
+    """
+    inner = shop_search(query).order_by().values("id", "updated_at")[:limit]
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT matches.id FROM ({sql}) AS matches "  # noqa: S608 - Django's own SQL
+            "ORDER BY matches.updated_at DESC, matches.id DESC", params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 @dataclass
 class ShopResults:
     """The results of a search, for `django.core.paginator.Paginator`.
@@ -199,13 +217,10 @@ class ShopResults:
         if self._count is None:
             _serial_plans()
             if self.query.origin is None:
-                rows = list(
-                    shop_search(self.query).order_by()
-                    .values_list("updated_at", "pk")[: self._cap + 1]
-                )
-                found = len(rows)
+                ids = _ordered_ids(self.query, limit=self._cap + 1)
+                found = len(ids)
                 if found <= self._cap:
-                    self._ids = [pk for _updated, pk in sorted(rows, reverse=True)]
+                    self._ids = ids
             else:
                 found = shop_search_count(self.query, cap=self._cap)
             self.more = found > self._cap
@@ -337,6 +352,12 @@ class SearchMasters:
 
 
 def search_masters() -> SearchMasters:
+    """The search form's masters: read once per process until a master changes
+    (directory/masters/cache.py)."""
+    return masters_cached("shops.search_masters", _read_search_masters)
+
+
+def _read_search_masters() -> SearchMasters:
     municipalities = list(Municipality.objects.select_related("area").order_by(
         "area__sort_order", "area__code", "sort_order", "code"
     ))
@@ -354,7 +375,11 @@ def search_masters() -> SearchMasters:
 
 
 def municipality_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Municipalities grouped by area, for a <select> with <optgroup>s (one query)."""
+    """Municipalities grouped by area, for a <select> with <optgroup>s (cached)."""
+    return masters_cached("shops.municipality_choices", _read_municipality_choices)
+
+
+def _read_municipality_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     municipalities = Municipality.objects.select_related("area").order_by(
         "area__sort_order", "area__code", "sort_order", "code"
@@ -367,11 +392,10 @@ def municipality_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def programme_choices() -> list[tuple[str, str]]:
-    return [(programme.code, programme.name) for programme in Programme.objects.all()]
+    return masters_cached("shops.programme_choices", lambda: [
+        (programme.code, programme.name) for programme in Programme.objects.all()])
 
 
 def shop_genre_choices() -> list[tuple[str, str]]:
-    return [
-        (genre.code, genre.name)
-        for genre in Genre.objects.active().filter(for_shops=True)
-    ]
+    return masters_cached("shops.shop_genre_choices", lambda: [
+        (genre.code, genre.name) for genre in Genre.objects.active().filter(for_shops=True)])

@@ -11,7 +11,7 @@ from directory.accounts.tokens import token_generate
 from directory.members.models import Favourite, Member
 from directory.shops.models import Owner, ShopAccountRequest
 from operations.models import AuditEvent
-from tests.api.conftest import client_for, token_for
+from tests.api.conftest import ValidatingClient, client_for, token_for
 from tests.factories import MemberFactory, ShopFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -118,10 +118,9 @@ def test_nobody_revokes_someone_elses_token(api, member):
     assert victim.revoked_at is None
 
 
-def test_session_requests_need_csrf(member):
-    from rest_framework.test import APIClient
-
-    client = APIClient(enforce_csrf_checks=True)
+def test_session_requests_need_csrf(member, schema_validator):
+    client = ValidatingClient(enforce_csrf_checks=True)
+    client.validator = schema_validator
     client.force_login(member.user)
     assert client.get("/api/v1/users/me").status_code == 200
     response = client.patch("/api/v1/users/me", {"family_name": "京都"}, format="json")
@@ -131,13 +130,12 @@ def test_session_requests_need_csrf(member):
 
 
 def test_staff_session_without_second_factor_is_not_signed_in_on_the_api(
-        secretariat_user, settings):
-    from rest_framework.test import APIClient
-
+        api, secretariat_user, settings):
     settings.STAFF_TWO_FACTOR_REQUIRED = True
-    client = APIClient()
-    client.force_login(secretariat_user)
-    assert client.get("/api/v1/users").status_code == 401
+    api.force_login(secretariat_user)
+    response = api.get("/api/v1/users")  # validated against the schema like every response
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
 
 
 def test_shop_user_login(api, owner, member):

@@ -202,6 +202,36 @@ def test_public_reads_have_etag_and_answer_304(api, masters):
     assert api.get("/api/v1/shops", HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
 
+@pytest.mark.parametrize("kind", ["events", "faminavi", "news"])
+def test_content_reads_have_etag_and_answer_304(api, masters, kind):
+    from cms_pages.models import NewsPage
+    from tests.factories import ArticleFactory, EventFactory
+
+    if kind == "events":
+        item = EventFactory(title="ETagのイベント")
+    elif kind == "faminavi":
+        item = ArticleFactory(title="ETagの記事")
+    else:
+        item = NewsPage.objects.live().first()
+    for url in (f"/api/v1/{kind}", f"/api/v1/{kind}/{item.pk}"):
+        response = api.get(url)
+        assert response.status_code == 200, url
+        etag = response["ETag"]
+        assert etag.startswith('"') and response["Cache-Control"].startswith("public, max-age=")
+        again = api.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304, url
+        assert again.content == b""
+        assert again["ETag"] == etag
+        assert api.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    # a change gives a new ETag: the old one no longer matches
+    item.title = item.title + "（更新）"
+    item.save()
+    url = f"/api/v1/{kind}/{item.pk}"
+    changed = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
 def test_private_responses_are_not_stored(api, member):
     response = api.as_token(token_for(member.user)).get("/api/v1/users/me")
     assert response.status_code == 200

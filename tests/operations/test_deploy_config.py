@@ -227,3 +227,23 @@ def test_frontend_cache_backend_sends_a_get_with_the_public_host(monkeypatch):
     backend.purge("https://passport.example.jp/news/?page=2")
     assert seen == {"url": "http://127.0.0.1:8081/news/?page=2", "method": "GET",
                     "host": "passport.example.jp"}
+
+
+def test_the_optional_brotli_snippet_exists_and_matches_gzip():
+    """portal.conf points to deploy/nginx/brotli.conf: it exists and only sets brotli
+    directives, compressing the same types as gzip (Debian's nginx needs the module
+    packages for it, so it is not included by default)."""
+    portal = (DEPLOY / "nginx" / "portal.conf").read_text()
+    assert "deploy/nginx/brotli.conf" in portal
+    snippet = (DEPLOY / "nginx" / "brotli.conf").read_text()
+    directives = [line.strip() for line in snippet.splitlines()
+                  if line.strip() and not line.strip().startswith("#")]
+    names = [line.split()[0] for line in directives if not line.startswith(("application/",))]
+    assert names and all(name.startswith("brotli") for name in names)
+    assert "include" not in names
+
+    def types(text, directive):
+        match = re.search(directive + r"\s+([^;]+);", text)
+        return set(match.group(1).split())
+
+    assert types(snippet, "brotli_types") == types(portal, "gzip_types")

@@ -34,7 +34,9 @@ SECRET = totp.secret_generate()
 def stack():
     if os.environ.get("PORTAL_SCALEOUT") != "1":
         pytest.skip("the scale-out test runs with `make scaleout` (PORTAL_SCALEOUT=1)")
-    with Stack(app_instances=2, workers_per_instance=2) as running:
+    # deploy/nginx/portal.conf as shipped, except the per-IP page limits: the restart
+    # test's traffic all comes from 127.0.0.1 (the login forms keep their limit).
+    with Stack(app_instances=2, workers_per_instance=2, page_limits=False) as running:
         running.manage("shell", "-c", (
             "from directory.accounts.models import User;"
             "from staffauth.models import StaffTOTPDevice;"
@@ -138,3 +140,22 @@ def test_session_moves_between_instances_and_nginx_survives_restarts(stack):
     for index in range(2):
         log = (stack.tmp / f"app{index}-access.log").read_text()
         assert "/admin/" in log
+
+
+def test_quick_login_posts_over_the_nginx_limit_get_429(stack):
+    """The shipped login limit (6 r/min, burst 10 per IP): quick POSTs beyond it are
+    refused by nginx with 429 before they reach the app."""
+    client = requests.Session()
+    statuses, bodies = [], []
+    for index in range(25):
+        response = client.post(stack.url("/accounts/login/"), data={
+            "username": f"nobody{index}@example.jp", "password": "wrong-password-1"},
+            allow_redirects=False, timeout=10)
+        statuses.append(response.status_code)
+        bodies.append(response.text)
+    assert statuses[0] != 429, statuses
+    refused = [index for index, status in enumerate(statuses) if status == 429]
+    # at most 1 + burst 10 (+1 if a token refilled meanwhile) get through
+    assert len(refused) >= 25 - 12, statuses
+    assert all("429 Too Many Requests" in bodies[index] for index in refused)
+    assert all(status == 429 for status in statuses[12:]), statuses

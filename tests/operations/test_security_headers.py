@@ -78,11 +78,16 @@ def test_every_security_header_on_a_page(client, masters, production_security):
         assert f'nonce="{nonce}"' in tag, tag
 
 
-def test_every_security_header_on_json_responses(client, production_security):
-    for url in ("/healthz", "/readyz"):
+def test_every_security_header_on_json_responses(client, masters, production_security):
+    for url, status, content_type in (
+        ("/healthz", 200, "application/json"),
+        ("/readyz", 200, "application/json"),
+        ("/api/v1/shops", 200, "application/json"),
+        ("/api/v1/no-such-endpoint", 404, "application/problem+json"),
+    ):
         response = client.get(url, secure=True)
-        assert response.status_code == 200
-        assert response["Content-Type"] == "application/json"
+        assert response.status_code == status, (url, response.status_code)
+        assert response["Content-Type"].split(";")[0] == content_type, url
         _assert_security_headers(response, html=False)
 
 

@@ -69,7 +69,18 @@ def test_match_window_and_replay():
     assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri
 
 
-@pytest.mark.parametrize("group", [roles.SECRETARIAT, roles.MUNICIPAL_STAFF, None])
+def test_the_configured_two_factor_groups_are_the_roles():
+    from django.conf import settings
+
+    from staffauth.services import two_factor_groups
+
+    assert set(settings.STAFF_TWO_FACTOR_GROUPS) == {
+        roles.SECRETARIAT, roles.MUNICIPAL_STAFF, roles.AUDITOR}
+    assert set(two_factor_groups()) == set(settings.STAFF_TWO_FACTOR_GROUPS)
+
+
+@pytest.mark.parametrize("group", [roles.SECRETARIAT, roles.MUNICIPAL_STAFF, roles.AUDITOR,
+                                   None])
 def test_staff_without_device_are_sent_to_enrolment_and_can_enrol(client, role_groups, group):
     if group:
         user = UserFactory(email="staff@example.jp", groups=[group])
