@@ -3,7 +3,9 @@ preview link, and who may read contact form submissions."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
@@ -130,3 +132,8 @@ def form_submissions_for_publishers(user, editable_forms):
     publishable = policy_registry.get_by_type(Page).instances_user_has_permission_for(
         user, "publish")
     return editable_forms.filter(pk__in=publishable.values("pk"))
+
+
+@hooks.register("insert_global_admin_css")
+def portal_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
