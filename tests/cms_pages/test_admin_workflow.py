@@ -4,6 +4,7 @@ bad input is refused, and the editor's accessibility checker is set up."""
 
 import datetime
 import json
+import re
 from unittest import mock
 
 import pytest
@@ -36,6 +37,11 @@ def form_data(client, url, **values):
     # StreamFields are built by JavaScript in the admin; an empty one sends a zero count.
     if "body-count" not in data:
         data["body-count"] = "0"
+    # The same inside the FAQ page's items (FaqItem.related_links).
+    for key in list(data):
+        match = re.fullmatch(r"(faq_items-\d+)-question", key)
+        if match and f"{match.group(1)}-related_links-count" not in data:
+            data[f"{match.group(1)}-related_links-count"] = "0"
     for key, value in values.items():
         data[key] = value
     return data

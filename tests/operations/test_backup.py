@@ -14,6 +14,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 
 from directory.masters.services import masters_load
 from directory.shops.models import Shop
@@ -75,7 +76,10 @@ def test_nine_backups_keep_seven_and_the_oldest_restores_with_the_same_row_count
     assert oldest.manifest["tables"]["shops_shop"] == 3 + 3
     assert kept[-1].manifest["tables"]["shops_shop"] == 3 + 9
     assert oldest.manifest["database"]["vendor"] == connection.vendor
-    assert oldest.manifest["migrations"]["operations"] == ["0001_initial"]
+    applied = sorted(name for app, name in MigrationRecorder(connection).applied_migrations()
+                     if app == "operations")
+    assert "0001_initial" in applied
+    assert oldest.manifest["migrations"]["operations"] == applied
     assert {entry["name"] for entry in oldest.manifest["files"]} == {
         backup.DATABASE_FILES[connection.vendor], backup.MEDIA_ARCHIVE}
     assert oldest.manifest["media"]["files"] == 2
