@@ -219,7 +219,11 @@ def main():
                   workers_per_instance=workers, nginx_workers=1,
                   # every request comes from 127.0.0.1: lift the per-IP page limits
                   page_limits=False, bench=True,
-                  env_extra={"STAFF_TWO_FACTOR_REQUIRED": "false"})
+                  env_extra={"STAFF_TWO_FACTOR_REQUIRED": "false",
+                             # wrk is one client address: lift the API's per-IP and
+                             # per-token throttles as benchmarks/api.py does.
+                             "API_THROTTLE_IP": "100000000/minute",
+                             "API_THROTTLE_TOKEN": "100000000/minute"})
     common = {"duration": args.duration, "connections": args.connections,
               "threads": args.threads}
     results, notes = [], []

@@ -59,7 +59,8 @@ def test_every_shipped_directive_is_in_the_stack_config(tmp_path):
 def test_bench_config_lifts_only_the_page_limits(tmp_path):
     conf = render(tmp_path, page_limits=False, bench=True)
     rendered = set(directives(conf))
-    assert "limit_req_zone $binary_remote_addr zone=portal_pages:20m rate=10r/s;" not in rendered
+    assert "limit_req zone=portal_pages burst=20 nodelay;" not in rendered
+    assert "limit_conn portal_conn 30;" not in rendered
     assert "limit_req_zone $binary_remote_addr zone=portal_login:10m rate=6r/m;" in rendered
     assert "limit_req zone=portal_login burst=10 nodelay;" in rendered
     assert "location /__static_copy/ {" in rendered
