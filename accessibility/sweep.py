@@ -334,6 +334,21 @@ def _record_outcomes(record: dict, response: dict) -> None:
             })
 
 
+# Waits (at most 2 s) for the page's finite CSS transitions and animations: Wagtail's
+# messages fade in over 0.5 s, and axe measuring contrast half-way through would report
+# the text as too light. Endless animations (the card's sheen) are not waited for.
+_SETTLE_SCRIPT = """() => Promise.race([
+  Promise.all(document.getAnimations()
+    .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .map((a) => a.finished.catch(() => null))),
+  new Promise((resolve) => setTimeout(resolve, 2000)),
+])"""
+
+
+def _let_transitions_finish(page) -> None:
+    page.evaluate(_SETTLE_SCRIPT)
+
+
 def axe_findings(page, url: str, *, axe=None, tags: Iterable[str] = AXE_TAGS,
                  record: dict | None = None) -> list[Finding]:
     """Run axe-core on the page as loaded and return its violations as findings;
@@ -343,6 +358,7 @@ def axe_findings(page, url: str, *, axe=None, tags: Iterable[str] = AXE_TAGS,
         "runOnly": {"type": "tag", "values": list(tags)},
         "resultTypes": ["violations"],
     }
+    _let_transitions_finish(page)
     results = axe.run(page, options=options)
     if record is not None:
         _record_outcomes(record, results.response)
