@@ -7,14 +7,21 @@ class CmsPagesConfig(AppConfig):
     verbose_name = _("Pages")
 
     def ready(self):
-        from django.db.models.signals import post_save
-        from wagtail.signals import page_published
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from cms_pages.i18n import translated_home_permissions
         from cms_pages.models import HomePage, NewsPage
         from cms_pages.news import _on_page_published
+        from cms_pages.selectors import site_cache, site_changed
 
         page_published.connect(_on_page_published, sender=NewsPage,
                                dispatch_uid="cms_pages_news_published")
         post_save.connect(translated_home_permissions, sender=HomePage,
                           dispatch_uid="cms_pages_translated_home_permissions")
+        # The per-process site settings and linked pages (cms_pages/selectors.py).
+        post_save.connect(site_changed, dispatch_uid="cms_pages_site_cache_save")
+        post_delete.connect(site_changed, dispatch_uid="cms_pages_site_cache_delete")
+        for name, signal in (("published", page_published), ("unpublished", page_unpublished),
+                             ("moved", post_page_move)):
+            signal.connect(site_cache.changed, dispatch_uid=f"cms_pages_site_cache_{name}")

@@ -4,13 +4,14 @@ from directory.masters.services import masters_load
 
 
 @pytest.fixture(autouse=True)
-def _fresh_masters_cache():
-    """Built masters (directory/masters/cache.py) never outlive a test's rolled-back rows."""
-    from directory.masters.cache import masters_cache_clear
+def _fresh_versioned_caches():
+    """Values built from rows (config/versioned_cache.py: masters, site settings) never
+    outlive a test's rolled-back rows."""
+    from config.versioned_cache import VersionedCache
 
-    masters_cache_clear()
+    VersionedCache.clear_all()
     yield
-    masters_cache_clear()
+    VersionedCache.clear_all()
 
 
 @pytest.fixture
