@@ -172,7 +172,16 @@ def main():
                         help="times each URL is timed; its median is used, which keeps "
                              "other load on the machine from deciding the result")
     parser.add_argument("--slowest", type=int, default=8)
+    parser.add_argument("--print-urls", action="store_true",
+                        help="print the drawn URLs as JSON lines (kind, url) and stop "
+                             "(benchmarks/site_mix.py draws its searches from them)")
     args = parser.parse_args()
+    if args.print_urls:
+        import json
+
+        for kind, url in build_cases(args.queries, args.seed):
+            print(json.dumps([kind, url], ensure_ascii=False))
+        return
 
     # Per-request access logs (INFO) would be written to this terminal and timed too.
     logging.disable(logging.INFO)

@@ -214,6 +214,8 @@ class Stack:
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/1",
             "Q_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/2",
             "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+            # Publishing refreshes pages in nginx through its refresh listener, as deployed.
+            "NGINX_CACHE_REFRESH_URLS": f"http://127.0.0.1:{self.refresh_port}",
             "STAFF_TWO_FACTOR_REQUIRED": "true",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",

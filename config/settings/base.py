@@ -338,6 +338,9 @@ WAGTAILFRONTENDCACHE = {
     f"nginx{index}": {"BACKEND": "config.frontend_cache.NginxRefreshBackend", "LOCATION": url}
     for index, url in enumerate(env.list("NGINX_CACHE_REFRESH_URLS", default=[]))
 }
+# How long nginx keeps the anonymous detail pages of shops, events and ふぁみなび when the
+# refresh above is configured (publishing refreshes them at once; config/frontend_cache.py).
+PUBLIC_DETAIL_CACHE_SECONDS = env.int("PUBLIC_DETAIL_CACHE_SECONDS", default=600)
 
 # --- Operations: backups, metrics, audit log (operations/, docs/operations.md) --------
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from config.frontend_cache import detail_cache_headers
 from directory.events import selectors
 from directory.shops.selectors import municipality_choices
 
@@ -61,4 +62,6 @@ def event_detail(request, pk: int):
     event = selectors.event_get_public(pk=pk)
     if event is None:
         raise Http404(_("No event found."))
-    return render(request, "events/event_detail.html", {"event": event, "is_preview": False})
+    return detail_cache_headers(
+        render(request, "events/event_detail.html", {"event": event, "is_preview": False}),
+        request)

@@ -6,3 +6,16 @@ class FaminaviConfig(AppConfig):
     name = "directory.faminavi"
     label = "faminavi"
     verbose_name = _("Faminavi")
+
+    def ready(self):
+        from django.db.models.signals import post_delete
+        from wagtail.signals import published, unpublished
+
+        from config.frontend_cache import refresh_detail_page
+        from directory.faminavi.models import Article
+
+        # nginx keeps the detail pages longer; a change refreshes them (config/frontend_cache.py).
+        for name, signal in (("published", published), ("unpublished", unpublished),
+                             ("deleted", post_delete)):
+            signal.connect(refresh_detail_page, sender=Article,
+                           dispatch_uid=f"faminavi_refresh_detail_{name}")

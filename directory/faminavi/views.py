@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from config.frontend_cache import detail_cache_headers
 from directory.faminavi import selectors
 from directory.shops.selectors import municipality_choices
 
@@ -60,5 +61,6 @@ def article_detail(request, pk: int):
     article = selectors.article_get_public(pk=pk)
     if article is None:
         raise Http404(_("No faminavi article found."))
-    return render(request, "faminavi/article_detail.html",
-                  {"article": article, "is_preview": False})
+    return detail_cache_headers(
+        render(request, "faminavi/article_detail.html", {"article": article, "is_preview": False}),
+        request)

@@ -21,3 +21,14 @@ class ShopsConfig(AppConfig):
         workflow.quiet_wagtail_notifiers()
         # Uploaded images lose their EXIF location (directory/shops/images.py).
         images.connect()
+        # nginx keeps the detail pages longer; a change refreshes them (config/frontend_cache.py).
+        from django.db.models.signals import post_delete
+        from wagtail.signals import published, unpublished
+
+        from config.frontend_cache import refresh_detail_page
+        from directory.shops.models import Shop
+
+        for name, signal in (("published", published), ("unpublished", unpublished),
+                             ("deleted", post_delete)):
+            signal.connect(refresh_detail_page, sender=Shop,
+                           dispatch_uid=f"shops_refresh_detail_{name}")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from cms_pages.assistant.services import shop_view_record, zero_result_search_record
+from config.frontend_cache import detail_cache_headers
 from directory.members import selectors as member_selectors
 from directory.shops import selectors
 from directory.shops.forms import ShopSearchForm, count_label
@@ -66,10 +67,10 @@ def shop_detail(request, pk: int):
     if shop is None:
         raise Http404(_("No sponsor shop found."))
     shop_view_record(shop_id=shop.pk)  # counted per day, nothing about the visitor
-    return render(request, "shops/shop_detail.html", {
+    return detail_cache_headers(render(request, "shops/shop_detail.html", {
         "shop": shop,
         "chain": selectors.shop_chain_for(shop=shop),
         "map_points": [_map_point(shop)] if shop.latitude is not None else [],
         "is_favourite": member_selectors.favourite_state_for(request.user, shop),
         "is_preview": False,
-    })
+    }), request)
