@@ -24,8 +24,9 @@ class MasterBase(models.Model):
     sort_order = models.PositiveIntegerField(_("sort order"), default=0, db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
     # The legacy `master` / `faminavi_area` row this one was matched to by the
-    # migration (manage.py import_legacy), as "KIND:CODE"; listed in migration_report.
-    legacy_code = models.CharField(_("legacy code"), max_length=60, blank=True, default="",
+    # migration (manage.py import_legacy), as "KIND:CODE" (several separated by spaces);
+    # listed in migration_report.
+    legacy_code = models.CharField(_("legacy code"), max_length=200, blank=True, default="",
                                    db_index=True, editable=False)
 
     objects = MasterQuerySet.as_manager()
@@ -57,7 +58,7 @@ class Municipality(models.Model):
                              verbose_name=_("area"))
     sort_order = models.PositiveIntegerField(_("sort order"), default=0, db_index=True)
     # The legacy `faminavi_city` (or `master`) row matched by the migration.
-    legacy_code = models.CharField(_("legacy code"), max_length=60, blank=True, default="",
+    legacy_code = models.CharField(_("legacy code"), max_length=200, blank=True, default="",
                                    db_index=True, editable=False)
 
     class Meta:

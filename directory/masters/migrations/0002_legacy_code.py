@@ -13,26 +13,26 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='area',
             name='legacy_code',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=60, verbose_name='legacy code'),
+            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=200, verbose_name='legacy code'),
         ),
         migrations.AddField(
             model_name='benefittype',
             name='legacy_code',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=60, verbose_name='legacy code'),
+            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=200, verbose_name='legacy code'),
         ),
         migrations.AddField(
             model_name='facility',
             name='legacy_code',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=60, verbose_name='legacy code'),
+            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=200, verbose_name='legacy code'),
         ),
         migrations.AddField(
             model_name='genre',
             name='legacy_code',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=60, verbose_name='legacy code'),
+            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=200, verbose_name='legacy code'),
         ),
         migrations.AddField(
             model_name='municipality',
             name='legacy_code',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=60, verbose_name='legacy code'),
+            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=200, verbose_name='legacy code'),
         ),
     ]
