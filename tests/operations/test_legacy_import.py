@@ -430,6 +430,43 @@ def test_dry_run_of_temps_saves_no_revision_and_mails_nobody(masters, tmp_path):
     assert mail.outbox == []
 
 
+def test_imported_application_waits_in_the_secretariat_queue_and_is_approved(
+        masters, tmp_path, client):
+    """A legacy 申請中 shop_temp, through the back office as the secretariat sees it: in the
+    approval queue as a change to a published listing, comparable, approvable."""
+    from directory.accounts import roles
+    from tests.directory.shops.owner_helpers import workflow_action_url
+    from tests.factories import UserFactory
+
+    legacy_import(directory=_export(tmp_path / "export"))
+    himawari = Shop.objects.get(legacy_id=101)
+    secretariat = UserFactory(groups=[roles.SECRETARIAT])
+    client.force_login(secretariat)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    panel = html[html.index('id="approval-queue-section"'):]
+    rows = re.findall(r"<tr data-approval-queue-row>(.*?)</tr>", panel, re.S)
+    titles = [re.search(r'<div class="title-wrapper"><a [^>]*>(.*?)</a>', row).group(1)
+              for row in rows]
+    assert titles == ["ひまわり食堂 新装"]  # the 一時保存 copies are not in the queue
+    assert "掲載中の内容の変更" in rows[0]
+    assert "店主 一郎" in rows[0]  # submitted on behalf of the shop's legacy owner
+    edit = reverse("wagtailsnippets_shops_shop:edit", args=[himawari.pk])
+    assert edit in rows[0]
+    compare = re.search(r'href="([^"]*/compare/[^"]*)"', rows[0]).group(1)
+    assert client.get(compare.replace("&amp;", "&")).status_code == 200
+    assert "ひまわり食堂 新装" in client.get(edit).content.decode()
+
+    response = client.post(workflow_action_url(himawari, "approve"))
+    assert response.status_code == 302
+    himawari.refresh_from_db()
+    assert himawari.name == "ひまわり食堂 新装" and not himawari.has_unpublished_changes
+    assert set(himawari.genres.values_list("code", flat=True)) == {"restaurant"}
+    assert sorted(himawari.benefits.values_list("title", flat=True)) == [
+        "お会計10%引き", "ドリンク1杯無料"]
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "ひまわり食堂 新装" not in html.split('id="approval-queue-section"')[-1]
+
+
 def test_dry_run_saves_nothing_but_reports(masters, tmp_path):
     folder = _export(tmp_path / "export")
     report = legacy_import(directory=folder, dry_run=True)
