@@ -12,7 +12,11 @@ does the same work and rolls it back; --strict rolls back if any row failed.
 Rows are written in batches (bulk_create / bulk_update, COPY for link rows on
 PostgreSQL), as directory/demo.py does, so 100,000 shops and 300,000 members
 fit in minutes (benchmarks/legacy_import.py). Imported shops are published
-listings (live, no pending changes), like the seed's.
+listings (live), like the seed's; a legacy shop_temp (the editable copy, 一時保存
+or 申請中) becomes a draft revision of its shop, and 申請中 is submitted to the
+shop approval workflow. The legacy master codes (master, faminavi_area,
+faminavi_city) are matched onto the portal's masters first (operations/legacy/
+masters.py), and the *_counter values go into accounts.Counter last.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
 """`manage.py migration_report`: the post-migration inspection (移行後検査).
 
 Compares the legacy export (optional: --source DIR, the files import_legacy
-read) with the portal: row counts per table, orphans, duplicate e-mail
-addresses, shops without a map position or outside Osaka Prefecture, and a
-checksum of the key fields of the imported shops and members (the same data
+read) with the portal: row counts per table, pending shop edits (shop_temp),
+orphans, duplicate e-mail addresses, shops without a map position or outside
+Osaka Prefecture, every legacy master code with the portal row it was matched
+to (unmatched and created-inactive ones flagged), each *_counter against the
+highest id of its table, and a checksum of the key fields of the imported
+shops, members, master matches, pending edits and counters (the same data
 gives the same checksum, so two runs show at a glance whether anything moved).
 Writes migration-report.md and migration-report.html.
 """

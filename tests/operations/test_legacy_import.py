@@ -467,6 +467,35 @@ def test_imported_application_waits_in_the_secretariat_queue_and_is_approved(
     assert "ひまわり食堂 新装" not in html.split('id="approval-queue-section"')[-1]
 
 
+def test_a_changed_application_sent_back_is_resubmitted(masters, tmp_path, client):
+    """The secretariat asked for changes on an imported application; the owner fixed it in
+    the old system: the next import resubmits the same workflow with the new content."""
+    from wagtail.models import TaskState, WorkflowState
+
+    from directory.accounts import roles
+    from tests.directory.shops.owner_helpers import workflow_action_url
+    from tests.factories import UserFactory
+
+    legacy_import(directory=_export(tmp_path / "export1"))
+    himawari = Shop.objects.get(legacy_id=101)
+    client.force_login(UserFactory(groups=[roles.SECRETARIAT]))
+    response = client.post(workflow_action_url(himawari, "reject"),
+                           {"comment": "特典の条件を書いてください"})
+    assert response.status_code == 302
+    assert _temp_state(himawari)[1] == WorkflowState.STATUS_NEEDS_CHANGES
+
+    temps = _temps()
+    temps[0][6] = "カードをご提示ください（大人1名まで）"
+    delta = legacy_import(directory=_export(tmp_path / "export2", temps=temps))
+    assert (delta.tables["shop_temp"].created, delta.tables["shop_temp"].submitted) == (1, 1)
+    assert _temp_state(himawari) == ("ひまわり食堂 新装", WorkflowState.STATUS_IN_PROGRESS)
+    assert WorkflowState.objects.filter(object_id=str(himawari.pk)).count() == 1
+    himawari.refresh_from_db()
+    waiting = TaskState.objects.get(workflow_state__object_id=str(himawari.pk),
+                                    status=TaskState.STATUS_IN_PROGRESS)
+    assert waiting.revision_id == himawari.latest_revision_id
+
+
 def test_dry_run_saves_nothing_but_reports(masters, tmp_path):
     folder = _export(tmp_path / "export")
     report = legacy_import(directory=folder, dry_run=True)
