@@ -5,7 +5,10 @@
 The shop table is CP932 (as the old vendor's Excel would write it), the others
 UTF-8. Every user has 0–2 children, a favourite shop and a genre; every tenth
 shop is a chain head with two branches; one in ten legacy passwords is not a
-Django hash (so the password set-up path is exercised too)."""
+Django hash (so the password set-up path is exercised too). Shop genres are legacy
+master codes (master.csv maps them); 3 % of the shops have a shop_temp (two in three
+awaiting approval, with their genres and chain); faminavi_area / faminavi_city and the
+*_counter tables are written too."""
 
 import argparse
 import csv
@@ -50,9 +53,38 @@ def main():
                                  "TOKUTENTITLE", "TOKUTENDETAIL", "COMMENT", "IDO", "KEDO",
                                  "CHAINFLG", "GROUP"], shops, "cp932")
     _write(folder / "shop_chain.csv", ["PARENTSHOPID", "SHOPID"], chains)
-    _write(folder / "shop_genre.csv", ["SHOPID", "GENRE"],
-           [[shop_id, rng.choice(["restaurant", "cafe", "fashion", "leisure"])]
-            for shop_id in range(1, options.shops + 1)])
+    genres = {"01": "飲食", "02": "カフェ・喫茶", "03": "衣料品・ファッション", "04": "レジャー・娯楽"}
+    shop_genres = [[shop_id, rng.choice(list(genres))] for shop_id in range(1, options.shops + 1)]
+    _write(folder / "shop_genre.csv", ["SHOPID", "GENRE"], shop_genres)
+    _write(folder / "master.csv", ["KBN", "CODE", "NAME"],
+           [["GENRE", code, name] for code, name in genres.items()]
+           + [["TOKUTEN", "1", "割引"], ["TOKUTEN", "2", "プレゼント"]])
+    _write(folder / "faminavi_area.csv", ["AREAID", "AREANAME"],
+           [[1, "大阪市"], [2, "堺市"], [3, "豊能"], [4, "三島"]])
+    _write(folder / "faminavi_city.csv", ["CITYID", "CITYNAME", "AREAID", "JISCODE"],
+           [[1, "大阪市", 1, "27100"], [2, "堺市", 2, "27140"], [3, "豊中市", 3, ""],
+            [4, "高槻市", 4, ""]])
+    # shop_temp: the editable copy of 3 % of the shops, two in three awaiting approval.
+    temps, temp_genres, temp_chains = [], [], []
+    parent_of = {child: parent for parent, child in chains}
+    for row in shops:
+        shop_id = row[0]
+        if rng.random() >= 0.03:
+            continue
+        temps.append([shop_id, f"{row[1]}（改装）", *row[2:], 1 if rng.random() < 2 / 3 else 0])
+        temp_genres.append([shop_id, rng.choice(list(genres))])
+        if shop_id in parent_of:
+            temp_chains.append((parent_of[shop_id], shop_id))
+        temp_chains.extend((parent, child) for parent, child in chains if parent == shop_id)
+    temp_chains = sorted(set(temp_chains))
+    header = ["SHOPID", "SHOPNAME", "JUSHO", "TEL", "YUBINNO", "TOKUTENTITLE", "TOKUTENDETAIL",
+              "COMMENT", "IDO", "KEDO", "CHAINFLG", "GROUP"]
+    _write(folder / "shop_temp.csv", [*header, "SHINSEIFLG"], temps, "cp932")
+    _write(folder / "shop_temp_genre.csv", ["SHOPID", "GENRE"], temp_genres)
+    _write(folder / "shop_temp_chain.csv", ["PARENTSHOPID", "SHOPID"], temp_chains)
+    for table, value in (("shop_counter", options.shops + 3), ("users_counter", options.users + 5),
+                         ("owner_counter", 0), ("event_counter", 0), ("faminavi_counter", 0)):
+        _write(folder / f"{table}.csv", ["COUNTER"], [[value]])
     users, favourites = [], []
     for user_id in range(1, options.users + 1):
         kids = [f"令和{rng.randint(2, 6)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日"
@@ -65,7 +97,8 @@ def main():
                                   "SHUSSANYOTEIBI", "KEKKONBI", "KEKKONYOTEIBI", "KODOMO1",
                                   "KODOMO2", "MAILFLG"], users)
     _write(folder / "users_favorite.csv", ["USERID", "SHOPID"], favourites)
-    print(f"wrote {len(shops)} shops, {len(users)} users to {folder}")
+    print(f"wrote {len(shops)} shops ({len(temps)} with a shop_temp), {len(users)} users to "
+          f"{folder}")
 
 
 if __name__ == "__main__":

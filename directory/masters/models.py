@@ -23,6 +23,11 @@ class MasterBase(models.Model):
     name = models.CharField(_("name"), max_length=100)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0, db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The legacy `master` / `faminavi_area` row this one was matched to by the
+    # migration (manage.py import_legacy), as "KIND:CODE" (several separated by spaces);
+    # listed in migration_report.
+    legacy_code = models.CharField(_("legacy code"), max_length=200, blank=True, default="",
+                                   db_index=True, editable=False)
 
     objects = MasterQuerySet.as_manager()
 
@@ -52,6 +57,9 @@ class Municipality(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="municipalities",
                              verbose_name=_("area"))
     sort_order = models.PositiveIntegerField(_("sort order"), default=0, db_index=True)
+    # The legacy `faminavi_city` (or `master`) row matched by the migration.
+    legacy_code = models.CharField(_("legacy code"), max_length=200, blank=True, default="",
+                                   db_index=True, editable=False)
 
     class Meta:
         ordering = ["sort_order", "code"]

@@ -12,7 +12,11 @@ does the same work and rolls it back; --strict rolls back if any row failed.
 Rows are written in batches (bulk_create / bulk_update, COPY for link rows on
 PostgreSQL), as directory/demo.py does, so 100,000 shops and 300,000 members
 fit in minutes (benchmarks/legacy_import.py). Imported shops are published
-listings (live, no pending changes), like the seed's.
+listings (live), like the seed's; a legacy shop_temp (the editable copy, 一時保存
+or 申請中) becomes a draft revision of its shop, and 申請中 is submitted to the
+shop approval workflow. The legacy master codes (master, faminavi_area,
+faminavi_city) are matched onto the portal's masters first (operations/legacy/
+masters.py), and the *_counter values go into accounts.Counter last.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +40,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
+from wagtail.models import WorkflowState
 
 from directory.accounts.models import Counter, User
 from directory.accounts.roles import SHOP_OWNER
@@ -46,14 +52,18 @@ from directory.members.models import Child, Favourite, Member
 from directory.members.services import MEMBER_NUMBER_COUNTER, member_number_format
 from directory.shops.models import Owner, OwnerShop, Shop, ShopBenefit
 from directory.text import normalise
+from operations.legacy import masters as legacy_masters
 from operations.legacy import values as parse
-from operations.legacy.mapping import NOT_IMPORTED, Mapping, mapping_load
+from operations.legacy.mapping import COUNTERS, NOT_IMPORTED, Mapping, mapping_load
 from operations.legacy.reader import CsvTable, FileError, table_read
 from operations.models import LegacyPasswordSetup
 
 BATCH_SIZE = 2_000
-ORDER = ["shop", "shop_chain", "shop_genre", "shop_tokuten", "owner", "owner_shop", "users",
-         "users_genre", "users_tokuten", "users_favorite", "event", "faminavi", "faminavi_genre"]
+ORDER = ["master", "faminavi_area", "faminavi_city",
+         "shop", "shop_chain", "shop_genre", "shop_tokuten", "owner", "owner_shop",
+         "shop_temp", "shop_temp_chain", "shop_temp_genre", "shop_temp_tokuten", "users",
+         "users_genre", "users_tokuten", "users_favorite", "event", "faminavi", "faminavi_genre",
+         *COUNTERS]
 SHOP_FIELDS = ["name", "name_kana", "postcode", "municipality_id", "address", "building",
                "latitude", "longitude", "phone", "opening_hours", "regular_holidays", "url",
                "comment", "nationwide_mutual_use"]
@@ -85,6 +95,7 @@ class TableResult:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    submitted: int = 0  # shop_temp: edits submitted for approval
 
 
 @dataclass
@@ -121,6 +132,9 @@ class ImportReport:
         for name, result in self.tables.items():
             lines.append(f"{name:<16}{result.rows:>9}{result.created:>9}{result.updated:>9}"
                          f"{result.unchanged:>9}{result.rejected:>9}")
+        for name, result in self.tables.items():
+            if result.submitted:
+                lines.append(f"{name}: {result.submitted} submitted for approval")
         for name, reason in self.skipped_files.items():
             lines.append(f"not imported: {name}: {reason}")
         lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
@@ -169,6 +183,33 @@ def _sequence_past(model: type[models.Model], value: int) -> None:
         cursor.execute(sql, [table, value])
 
 
+def _shop_content(shop: Shop) -> tuple:
+    """What a shop_temp may change, comparable between the live row, a revision's object
+    and an edited copy (related rows in memory or in the database alike)."""
+    return (
+        tuple(getattr(shop, name) for name in SHOP_FIELDS),
+        shop.parent_id, shop.is_chain_head,
+        tuple(sorted((b.programme_id, b.title, b.detail) for b in shop.benefits.all())),
+        tuple(sorted(genre.pk for genre in shop.genres.all())),
+        tuple(sorted(kind.pk for kind in shop.benefit_types.all())),
+    )
+
+
+@contextmanager
+def _no_submission_mails():
+    """Imported applications reach the secretariat's approval queue (and the daily digest)
+    but do not mail the secretariat one by one (nor at all in a dry run)."""
+    from wagtail.signals import task_submitted
+
+    from directory.shops import workflow
+
+    task_submitted.disconnect(dispatch_uid="shops_task_submitted")
+    try:
+        yield
+    finally:
+        task_submitted.connect(workflow.on_task_submitted, dispatch_uid="shops_task_submitted")
+
+
 def _messages(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
         return "; ".join(f"{name}: {' '.join(str(m) for m in messages)}"
@@ -183,18 +224,26 @@ class _Masters:
         self.by_name = sorted(((m.name, m.pk) for m in self.municipalities),
                               key=lambda item: -len(item[0]))
         self.programmes = dict(Programme.objects.values_list("legacy_group", "pk"))
-        self.genres = self._lookup(Genre, mapping.values.get("genre", {}))
-        self.benefit_types = self._lookup(BenefitType, mapping.values.get("benefit_type", {}))
+        # Legacy master codes matched to portal rows (this run's master import or earlier).
+        legacy = legacy_masters.legacy_lookups(mapping)
+        self.genres = self._lookup(Genre, mapping.values.get("genre", {}), legacy["genre"])
+        self.article_genres = self._lookup(Genre, mapping.values.get("genre", {}),
+                                           {**legacy["genre"], **legacy["article_genre"]})
+        self.benefit_types = self._lookup(BenefitType, mapping.values.get("benefit_type", {}),
+                                          legacy["benefit_type"])
+        self.areas = legacy["faminavi_area"]
+        self.cities = legacy["faminavi_city"]
 
     @staticmethod
-    def _lookup(model, translations: dict[str, str]) -> dict[str, int]:
+    def _lookup(model, translations: dict[str, str], legacy: dict[str, int]) -> dict[str, int]:
         table = {}
         for pk, code, name in model.objects.values_list("pk", "code", "name"):
             table[code] = pk
             table[name] = pk
-        for legacy, code in translations.items():
+        table.update(legacy)
+        for legacy_code, code in translations.items():
             if code in table:
-                table[legacy] = table[code]
+                table[legacy_code] = table[code]
         return table
 
     def municipality(self, code: str, address: str) -> tuple[int | None, str]:
@@ -304,6 +353,7 @@ class _Run:
         self.member_pks: dict[int, int] = {}
         self.imported_shops: set[int] = set()
         self.owner_pks: dict[int, int] = {}
+        self.article_areas: dict[int, set[int]] = {}  # legacy FAMINAVIID → area pks
 
     def file(self, table: str) -> str:
         return self.mapping.tables[table].file
@@ -316,6 +366,9 @@ class _Run:
         self.report.issues.append(Issue(self.file(table), line, "warning", message))
 
     def run(self) -> None:
+        if {"master", "faminavi_area", "faminavi_city"} & set(self.tables):
+            self.masters_import()
+            self.masters = _Masters(self.mapping)  # with the legacy codes just matched
         self.shop_pks = dict(Shop.objects.filter(legacy_id__isnull=False)
                              .values_list("legacy_id", "pk"))
         if "shop" in self.tables:
@@ -332,6 +385,12 @@ class _Run:
             self.owners_import()
         if "owner_shop" in self.tables:
             self.owner_shops_import()
+        if "shop_temp" in self.tables:
+            self.shop_temps_import()
+        else:
+            for name in ("shop_temp_chain", "shop_temp_genre", "shop_temp_tokuten"):
+                if name in self.tables:
+                    self.warn(name, 0, "shop_temp がないため読み込みません")
         self.member_pks = dict(Member.objects.filter(legacy_id__isnull=False)
                                .values_list("legacy_id", "pk"))
         if "users" in self.tables:
@@ -351,10 +410,14 @@ class _Run:
             self.article_pks = dict(Article.objects.filter(legacy_id__isnull=False)
                                     .values_list("legacy_id", "pk"))
             self._links_import("faminavi_genre", "genre", Article.genres.through, "article",
-                               "genre", self.masters.genres, self.article_pks, "ふぁみなび記事",
+                               "genre", self.masters.article_genres, self.article_pks,
+                               "ふぁみなび記事",
                                id_field="faminavi_id")
+        if self.article_areas:
+            self.article_areas_import()
         if self.imported_shops:
             _sequence_past(Shop, max(self.imported_shops))
+        self.counters_import()
 
     def _not_in_export(self, table: str, known: dict, exported, label: str) -> None:
         """Rows imported earlier that this export no longer has are kept (the legacy system
@@ -451,7 +514,8 @@ class _Run:
         _rows_insert(ShopBenefit, ["shop", "programme", "title", "detail", "sort_order",
                                    "applies_to_branches"], rows)
 
-    def _shop_parse(self, legacy_id: int, records: list) -> tuple[dict, list] | None:
+    def _shop_parse(self, legacy_id: int, records: list, table: str = "shop"
+                    ) -> tuple[dict, list] | None:
         first = records[0]
         value = first.values
         benefits, groups_seen = [], {}
@@ -459,38 +523,38 @@ class _Run:
             try:
                 group = parse.integer(record.values.get("programme_group")) or 1
             except ValueError as error:
-                self.error("shop", record.line, f"GROUP: {error}")
+                self.error(table, record.line, f"GROUP: {error}")
                 return None
             if group in groups_seen:
-                self.error("shop", record.line, f"SHOPID {legacy_id} と GROUP {group} の組が重複"
+                self.error(table, record.line, f"SHOPID {legacy_id} と GROUP {group} の組が重複"
                            f"しています（{groups_seen[group]} 行目と同じ）。この協賛店は読み込みません")
                 return None
             groups_seen[group] = record.line
             programme_id = self.masters.programmes.get(group)
             if programme_id is None:
-                self.error("shop", record.line, f"未知の GROUP です: {group}")
+                self.error(table, record.line, f"未知の GROUP です: {group}")
                 return None
             title = parse.text(record.values.get("benefit_title"))
             if title:
                 benefits.append((programme_id, title[:200],
                                  parse.text(record.values.get("benefit_detail"))))
             elif "benefit_title" in record.values:
-                self.warn("shop", record.line, "特典（TOKUTENTITLE）が空です")
+                self.warn(table, record.line, "特典（TOKUTENTITLE）が空です")
         try:
             latitude, longitude, warning = parse.coordinates(value.get("latitude"),
                                                              value.get("longitude"))
             mutual = parse.flag(value.get("nationwide_mutual_use"))
             parse.flag(value.get("chain_flag"))
         except ValueError as error:
-            self.error("shop", first.line, str(error))
+            self.error(table, first.line, str(error))
             return None
         if warning:
-            self.warn("shop", first.line, warning)
+            self.warn(table, first.line, warning)
         address = parse.clean(value.get("address"))
         municipality_id, rest = self.masters.municipality(value.get("municipality_code", ""),
                                                           address)
         if municipality_id is None:
-            self.error("shop", first.line, f"住所から市区町村が分かりません: {address}")
+            self.error(table, first.line, f"住所から市区町村が分かりません: {address}")
             return None
         fields = {
             "name": parse.text(value.get("name")),
@@ -631,6 +695,180 @@ class _Run:
                      [(pk, target) for pk in changed for target in sorted(wanted[pk])])
         result.updated = len(changed)
         result.unchanged = len(wanted) - len(changed)
+
+    # --- shop_temp*: pending edits as draft revisions -----------------------------------
+
+    def shop_temps_import(self) -> None:
+        """Each legacy shop_temp (the editable copy of a shop, 一時保存 or 申請中) becomes a
+        draft revision of the published shop: its fields and benefits (one row per GROUP, as
+        shop), its genres, benefit types and chain from shop_temp_genre / _tokuten / _chain
+        (a child file that is absent leaves the live value). The live row is not touched.
+        申請中 ([values.shop_temp_status] "pending") starts the shop approval workflow, as
+        the back office's "submit" does, so the edit waits in the secretariat's queue.
+
+        Nothing is created for a copy identical to the live shop, or to the shop's latest
+        revision (a re-run: no second revision, no second workflow)."""
+        table = "shop_temp"
+        result = self.report.result(table)
+        grouped: dict[int, list] = defaultdict(list)
+        for record in self.tables[table].records:
+            result.rows += 1
+            legacy_id = self._legacy_id(table, record)
+            if legacy_id is None:
+                continue
+            if legacy_id not in self.shop_pks:
+                self.error(table, record.line, f"存在しない協賛店を指しています: {legacy_id}"
+                           "（旧システムで仮登録のままの協賛店は、移行前に承認するか削除してください）")
+                continue
+            grouped[legacy_id].append(record)
+        genres = self._temp_links("shop_temp_genre", "genre", self.masters.genres, grouped)
+        benefit_types = self._temp_links("shop_temp_tokuten", "benefit_type",
+                                         self.masters.benefit_types, grouped)
+        parents = self._temp_chains(grouped)
+        statuses = self.mapping.values.get("shop_temp_status", {})
+        shops = {shop.legacy_id: shop for shop in Shop.objects.filter(
+            legacy_id__in=list(grouped)).select_related("latest_revision")}
+        requesters = {}
+        for legacy_id, user_id in OwnerShop.objects.filter(
+                shop__legacy_id__in=list(grouped)).order_by("-pk").values_list(
+                "shop__legacy_id", "owner__user_id"):
+            requesters[legacy_id] = user_id  # the first owner of each shop wins
+        users = User.objects.in_bulk(set(requesters.values()))
+        genre_objects = Genre.objects.in_bulk()
+        benefit_type_objects = BenefitType.objects.in_bulk()
+        with _no_submission_mails():
+            for legacy_id, records in grouped.items():
+                line = records[0].line
+                raw = parse.clean(records[0].values.get("status"))
+                status = statuses.get(raw)
+                if status not in ("pending", "draft"):
+                    self.error(table, line, f"未知の状態です: {raw or '（空）'}（対応表の "
+                               "[values.shop_temp_status] に追加してください）")
+                    continue
+                parsed = self._shop_parse(legacy_id, records, table)
+                if parsed is None:
+                    continue
+                fields, benefits = parsed
+                shop = shops[legacy_id]
+                user = users.get(requesters.get(legacy_id))
+                live_content = _shop_content(shop)
+                applies = {benefit.programme_id: benefit.applies_to_branches
+                           for benefit in shop.benefits.all()}
+                for name, value in fields.items():
+                    setattr(shop, name, value)
+                shop.benefits = [
+                    ShopBenefit(programme_id=programme, title=title, detail=detail,
+                                sort_order=order,
+                                applies_to_branches=applies.get(programme, False))
+                    for order, (programme, title, detail) in enumerate(benefits)]
+                if genres is not None:
+                    shop.genres = [genre_objects[pk] for pk in sorted(genres.get(legacy_id, ()))]
+                if benefit_types is not None:
+                    shop.benefit_types = [benefit_type_objects[pk] for pk
+                                          in sorted(benefit_types.get(legacy_id, ()))]
+                if parents is not None:
+                    parent, is_head = parents.get(legacy_id, (None, False))
+                    shop.parent_id = self.shop_pks[parent] if parent else None
+                    shop.is_chain_head = is_head or (shop.is_chain_head and not parent)
+                content = _shop_content(shop)
+                if content == live_content:
+                    result.unchanged += 1  # the copy is the published listing: nothing to do
+                    continue
+                latest = shop.latest_revision if shop.has_unpublished_changes else None
+                if latest is None or _shop_content(latest.as_object()) != content:
+                    try:
+                        shop.full_clean(exclude=["search_text"])
+                    except ValidationError as error:
+                        self.error(table, line, _messages(error))
+                        continue
+                    shop.save_revision(user=user, log_action=True, clean=False)
+                    result.created += 1
+                else:
+                    result.unchanged += 1
+                self._temp_workflow(shop, status, user, line)
+
+    def _temp_workflow(self, shop: Shop, status: str, user, line: int) -> None:
+        """Submit the shop's latest revision for approval (Wagtail's workflow, as the back
+        office's "submit" does), unless it already waits with that revision."""
+        state = shop.current_workflow_state
+        if status == "draft":
+            if state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS:
+                self.warn("shop_temp", line, "旧システムでは一時保存ですが、ポータルで承認待ちの"
+                          "協賛店です（承認待ちのままにしました）")
+            return
+        revision_id = shop.latest_revision_id
+        if state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS:
+            task_state = state.current_task_state
+            if task_state is not None and task_state.revision_id == revision_id:
+                return  # already waiting with this content
+            state.cancel(user=user)  # waiting with older content: submit the new one
+        elif state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+            state.resume(user=user)
+            self.report.result("shop_temp").submitted += 1
+            return
+        workflow = shop.get_workflow()
+        if workflow is None:
+            self.warn("shop_temp", line, "協賛店の承認ワークフローが設定されていないため、"
+                      "下書きとして保存しました")
+            return
+        workflow.start(shop, user)
+        self.report.result("shop_temp").submitted += 1
+
+    def _temp_links(self, table: str, value_field: str, lookup: dict[str, int],
+                    temps: dict) -> dict[int, set[int]] | None:
+        """{SHOPID: master pks} of a shop_temp child file; None if the file is absent."""
+        if table not in self.tables:
+            return None
+        result = self.report.result(table)
+        wanted: dict[int, set[int]] = defaultdict(set)
+        for record in self.tables[table].records:
+            result.rows += 1
+            legacy = self._legacy_id(table, record, "shop_id")
+            if legacy is None:
+                continue
+            if legacy not in temps:
+                self.error(table, record.line, f"shop_temp にない協賛店を指しています: {legacy}")
+                continue
+            raw = parse.clean(record.values.get(value_field))
+            target = lookup.get(raw)
+            if target is None:
+                self.error(table, record.line, f"未知のコードです: {raw}（対応表の [values] "
+                           "に追加してください）")
+                continue
+            wanted[legacy].add(target)
+            result.unchanged += 1
+        return wanted
+
+    def _temp_chains(self, temps: dict) -> dict[int, tuple[int | None, bool]] | None:
+        """{SHOPID: (parent SHOPID or None, is a chain head)} of shop_temp_chain."""
+        table = "shop_temp_chain"
+        if table not in self.tables:
+            return None
+        result = self.report.result(table)
+        chains: dict[int, tuple[int | None, bool]] = {}
+        parents: dict[int, int] = {}
+        for record in self.tables[table].records:
+            result.rows += 1
+            parent = self._legacy_id(table, record, "parent_id")
+            child = self._legacy_id(table, record, "shop_id")
+            if parent is None or child is None:
+                continue
+            if parent not in self.shop_pks or child not in self.shop_pks:
+                missing = parent if parent not in self.shop_pks else child
+                self.error(table, record.line, f"存在しない協賛店を指しています: {missing}")
+                continue
+            if child not in temps and parent not in temps:
+                self.error(table, record.line, f"shop_temp にない協賛店を指しています: {child}")
+                continue
+            if child in parents or parent == child:
+                self.error(table, record.line, "親が重複しているか、自分自身を親にしています")
+                continue
+            parents[child] = parent
+            result.unchanged += 1
+        for child, parent in parents.items():
+            chains[child] = (parent, chains.get(child, (None, False))[1])
+            chains[parent] = (chains.get(parent, (None, False))[0], True)
+        return chains
 
     # --- accounts -------------------------------------------------------------------------
 
@@ -1020,10 +1258,152 @@ class _Run:
 
     def _article_fields(self, table, record) -> dict | None:
         value = record.values
+        municipality_id = self._content_municipality(table, record, required=False)
+        city = parse.clean(value.get("city_code"))
+        if city:
+            # The legacy article's city is a faminavi_city code (matched to a municipality).
+            if city in self.masters.cities:
+                municipality_id = self.masters.cities[city]
+            else:
+                self.warn(table, record.line, f"faminavi_city にない、またはポータルの市区町村に"
+                          f"対応していない市区町村コードです: {city}（空にしました）")
+        if "area_code" in value:
+            areas = set()
+            for code in re.split(r"[,、\s]+", parse.clean(value.get("area_code"))):
+                if not code:
+                    continue
+                if code in self.masters.areas:
+                    areas.add(self.masters.areas[code])
+                else:
+                    self.warn(table, record.line, f"faminavi_area にない、またはポータルの地域に"
+                              f"対応していない地域コードです: {code}（読み込みません）")
+            legacy_id = parse.integer(value.get("legacy_id"))
+            if legacy_id is not None:
+                self.article_areas[legacy_id] = areas
         return {
             "title": parse.text(value.get("title"))[:200],
             "summary": parse.text(value.get("summary"))[:300],
             "body": _rich_text(value.get("body")),
-            "municipality_id": self._content_municipality(table, record, required=False),
+            "municipality_id": municipality_id,
             "url": parse.clean(value.get("url")),
         }
+
+    def article_areas_import(self) -> None:
+        """Article.areas set to the export's AREAID codes, for the articles it names."""
+        articles = dict(Article.objects.filter(legacy_id__in=list(self.article_areas))
+                        .values_list("legacy_id", "pk"))
+        through = Article.areas.through
+        current: dict[int, set[int]] = defaultdict(set)
+        for article, area in through.objects.filter(article_id__in=articles.values()) \
+                .values_list("article_id", "area_id"):
+            current[article].add(area)
+        changed = [pk for legacy, pk in articles.items()
+                   if current.get(pk, set()) != self.article_areas[legacy]]
+        through.objects.filter(article_id__in=changed).delete()
+        legacy_of = {pk: legacy for legacy, pk in articles.items()}
+        _rows_insert(through, ["article", "area"],
+                     [(pk, area) for pk in changed
+                      for area in sorted(self.article_areas[legacy_of[pk]])])
+
+    # --- masters ------------------------------------------------------------------------
+
+    def masters_import(self) -> None:
+        """Legacy master codes onto the portal's masters (operations/legacy/masters.py)."""
+        matcher = legacy_masters.MasterMatcher(self.mapping)
+        for table in ("master", "faminavi_area", "faminavi_city"):
+            if table not in self.tables:
+                continue
+            result = self.report.result(table)
+            seen: dict[str, int] = {}
+            for record in self.tables[table].records:
+                result.rows += 1
+                value = record.values
+                kind = parse.clean(value.get("kind")) if table == "master" else table
+                code = parse.clean(value.get("code"))
+                name = parse.text(value.get("name"))
+                if not code:
+                    self.error(table, record.line, "コードが空です")
+                    continue
+                key = legacy_masters.legacy_key(kind, code)
+                if key in seen:
+                    self.error(table, record.line, f"コード {key} が重複しています"
+                               f"（{seen[key]} 行目と同じ）")
+                    continue
+                seen[key] = record.line
+                target = legacy_masters.target_of(kind, self.mapping)
+                if target is None:
+                    self.warn(table, record.line, f"未知のマスタ区分です: {kind}（対応表の "
+                              "[values.master_kind] に追加してください。対応付けません）")
+                    result.rejected += 1
+                    continue
+                row = matcher.find(target, key, code, name,
+                                   parse.clean(value.get("municipality_code")))
+                if row is None and target in legacy_masters.CREATABLE and name:
+                    matcher.create(target, key, code, name)
+                    result.created += 1
+                    self.warn(table, record.line, f"ポータルに対応する{legacy_masters.LABELS[target]}"
+                              f"がないため、無効の状態で作成しました: {key} {name}（確認してください）")
+                    continue
+                if row is None:
+                    self.warn(table, record.line, f"ポータルに対応する{legacy_masters.LABELS[target]}"
+                              f"がありません: {key} {name}（対応表の [values] で指定してください）")
+                    result.rejected += 1
+                    continue
+                if matcher.record(row, key):
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+        from directory.masters.cache import masters_cache_clear
+
+        masters_cache_clear()
+
+    # --- counters -----------------------------------------------------------------------
+
+    def _max_legacy_id(self, table: str) -> int:
+        model = {"users": Member, "shop": Shop, "event": Event, "owner": Owner,
+                 "faminavi": Article}[table]
+        return model.objects.filter(legacy_id__lt=DEMO_LEGACY_BASE).aggregate(
+            top=models.Max("legacy_id"))["top"] or 0
+
+    def counters_import(self) -> None:
+        """Each legacy counter into its portal Counter (never lowered), checked against the
+        highest legacy id; the id sequences of shops, events and articles move past it."""
+        sequences = {"shop": Shop, "event": Event, "faminavi": Article}
+        for table, (name, numbered) in COUNTERS.items():
+            if table not in self.tables:
+                continue
+            result = self.report.result(table)
+            values = []
+            for record in self.tables[table].records:
+                result.rows += 1
+                try:
+                    number = parse.integer(record.values.get("value"))
+                except ValueError as error:
+                    self.error(table, record.line, str(error))
+                    continue
+                if number is None:
+                    self.error(table, record.line, "値が空です")
+                    continue
+                values.append(number)
+            if not values:
+                continue
+            value = max(values)
+            if len(set(values)) > 1:
+                self.warn(table, 0, f"値が複数あります（最大の {value} を使います）")
+            top = self._max_legacy_id(numbered)
+            if value < top:
+                self.warn(table, 0, f"カウンタ {value} が {self.file(numbered)} の最大のID {top} "
+                          f"より小さいです（ポータルは {top} の次から採番します）")
+            wanted = max(value, top)
+            counter, created = Counter.objects.select_for_update().get_or_create(
+                name=name, defaults={"value": wanted})
+            if created:
+                result.created += 1
+            elif counter.value < wanted:
+                counter.value = wanted
+                counter.save(update_fields=["value"])
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            if numbered in sequences:
+                _sequence_past(sequences[numbered], wanted)

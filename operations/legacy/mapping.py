@@ -30,21 +30,41 @@ TABLE_FIELDS: dict[str, set[str]] = {
     "faminavi": {"legacy_id", "title", "summary", "body", "municipality_code", "url"},
     "faminavi_genre": {"faminavi_id", "genre"},
 }
-# Legacy tables the import does not read, and why (listed in the run's report).
-NOT_IMPORTED = {
-    "users_counter": "採番はポータルの連番に引き継ぎます（最大の旧IDの次から）",
-    "shop_counter": "採番はポータルの連番に引き継ぎます（最大の旧IDの次から）",
-    "owner_counter": "採番はポータルの連番に引き継ぎます",
-    "event_counter": "採番はポータルの連番に引き継ぎます",
-    "faminavi_counter": "採番はポータルの連番に引き継ぎます",
-    "shop_temp": "承認待ちの編集は移行前に旧システムで処理してください（docs/migration.md）",
-    "shop_temp_genre": "shop_temp と同じ",
-    "shop_temp_tokuten": "shop_temp と同じ",
-    "shop_temp_chain": "shop_temp と同じ",
-    "master": "マスタはポータルの基準データを使い、[values] で旧コードを対応付けます",
-    "faminavi_area": "マスタはポータルの基準データを使います",
-    "faminavi_city": "マスタはポータルの基準データを使います",
+TABLE_FIELDS.update({
+    # The editable copy of a shop (一時保存 or 申請中): same columns as shop, plus its status.
+    "shop_temp": TABLE_FIELDS["shop"] | {"status"},
+    "shop_temp_chain": {"parent_id", "shop_id"},
+    "shop_temp_genre": {"shop_id", "genre"},
+    "shop_temp_tokuten": {"shop_id", "benefit_type"},
+    # Master code tables.
+    "master": {"kind", "code", "name"},
+    "faminavi_area": {"code", "name"},
+    "faminavi_city": {"code", "name", "area_code", "municipality_code"},
+    # Id numbering: the last id the legacy system issued.
+    "users_counter": {"value"},
+    "shop_counter": {"value"},
+    "event_counter": {"value"},
+    "owner_counter": {"value"},
+    "faminavi_counter": {"value"},
+})
+TABLE_FIELDS["faminavi"] = TABLE_FIELDS["faminavi"] | {"area_code", "city_code"}
+
+# Legacy counter table → (portal Counter name, the legacy table whose ids it numbers).
+# users_counter continues as the member-number counter (member numbers are made from
+# USERID); the others are kept as named counters, and the shop, event and ふぁみなび id
+# sequences are moved past them (new portal ids never reuse a legacy id).
+COUNTERS = {
+    "users_counter": ("member_number", "users"),
+    "shop_counter": ("legacy_shop", "shop"),
+    "event_counter": ("legacy_event", "event"),
+    "owner_counter": ("legacy_owner", "owner"),
+    "faminavi_counter": ("legacy_faminavi", "faminavi"),
 }
+# Portal masters a legacy `master` kind may be matched to ([values.master_kind]).
+MASTER_TARGETS = ("genre", "article_genre", "benefit_type", "facility", "area",
+                  "municipality")
+# Legacy tables the import does not read, and why (listed in the run's report).
+NOT_IMPORTED: dict[str, str] = {}
 
 
 class MappingError(Exception):

@@ -1,9 +1,12 @@
 """`manage.py migration_report`: the post-migration inspection (移行後検査).
 
 Compares the legacy export (optional: --source DIR, the files import_legacy
-read) with the portal: row counts per table, orphans, duplicate e-mail
-addresses, shops without a map position or outside Osaka Prefecture, and a
-checksum of the key fields of the imported shops and members (the same data
+read) with the portal: row counts per table, pending shop edits (shop_temp),
+orphans, duplicate e-mail addresses, shops without a map position or outside
+Osaka Prefecture, every legacy master code with the portal row it was matched
+to (unmatched and created-inactive ones flagged), each *_counter against the
+highest id of its table, and a checksum of the key fields of the imported
+shops, members, master matches, pending edits and counters (the same data
 gives the same checksum, so two runs show at a glance whether anything moved).
 Writes migration-report.md and migration-report.html.
 """
@@ -14,18 +17,20 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from directory.accounts.models import User
+from directory.accounts.models import Counter, User
+from directory.demo import DEMO_LEGACY_BASE
 from directory.events.models import Event
 from directory.faminavi.models import Article
 from directory.members.models import Favourite, Member
 from directory.shops.models import Owner, OwnerShop, Shop
+from operations.legacy import masters as legacy_masters
 from operations.legacy import values as parse
-from operations.legacy.mapping import mapping_load
+from operations.legacy.mapping import COUNTERS, mapping_load
 from operations.legacy.reader import FileError, table_read
 from operations.models import LegacyPasswordSetup
 
@@ -45,8 +50,41 @@ TARGETS = {
     "faminavi": ("ふぁみなび記事", lambda: Article.objects.filter(legacy_id__isnull=False).count()),
 }
 KEYS = {"shop": "legacy_id", "owner": "legacy_id", "users": "legacy_id", "event": "legacy_id",
-        "faminavi": "legacy_id",
+        "faminavi": "legacy_id", "shop_temp": "legacy_id",
         "shop_chain": "shop_id"}
+MASTER_TABLES = ("master", "faminavi_area", "faminavi_city")
+# Which portal model holds the ids a counter numbers (for the highest imported id).
+COUNTED = {"users": Member, "shop": Shop, "event": Event, "owner": Owner, "faminavi": Article}
+
+
+@dataclass
+class MasterRow:
+    table: str
+    key: str  # "KIND:CODE"
+    name: str  # the legacy name
+    matched: str  # "model: code name", or "" (unmatched)
+    created: bool = False  # created inactive by the import: to be checked
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.matched) and not self.created
+
+
+@dataclass
+class CounterRow:
+    table: str
+    counter: str
+    legacy_value: int | None  # from the export (None without --source)
+    legacy_max_id: int | None  # the highest id of the numbered table in the export
+    portal_value: int | None  # the portal's Counter row
+    portal_max_id: int  # the highest legacy id imported
+
+    @property
+    def ok(self) -> bool:
+        if self.legacy_value is not None and self.legacy_max_id is not None \
+                and self.legacy_value < self.legacy_max_id:
+            return False
+        return self.portal_value is None or self.portal_value >= self.portal_max_id
 
 
 @dataclass
@@ -67,11 +105,14 @@ class MigrationReport:
     checks: list[Check]
     checksums: dict[str, str]
     source: str = ""
+    masters: list[MasterRow] = field(default_factory=list)
+    counters: list[CounterRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return all(check.ok for check in self.checks) and all(
-            source is None or source == target for _t, _l, source, target, _n in self.counts)
+            source is None or source == target for _t, _l, source, target, _n in self.counts
+        ) and all(row.ok for row in self.masters) and all(row.ok for row in self.counters)
 
 
 def _source_count(directory: Path, table: str, mapping) -> tuple[int | None, str]:
@@ -112,6 +153,81 @@ def _source_duplicate_emails(directory: Path, mapping) -> Check:
     return Check("旧データ内で重複しているメールアドレス", len(duplicates),
                  [f"{email} ({', '.join(where)})" for email, where
                   in list(duplicates.items())[:SAMPLE]])
+
+
+def _source_records(directory: Path | None, table: str, mapping) -> list | None:
+    """The records of one legacy file, or None (no --source, not mapped, absent, unusable)."""
+    if directory is None:
+        return None
+    table_mapping = mapping.tables.get(table)
+    if table_mapping is None or not (Path(directory) / table_mapping.file).exists():
+        return None
+    try:
+        return table_read(Path(directory) / table_mapping.file, table_mapping).records
+    except FileError:
+        return None
+
+
+def _masters_rows(source: Path | None, mapping) -> list[MasterRow]:
+    """Every legacy master code with what it was matched to (from the export when given,
+    else the codes the import recorded on the portal's masters)."""
+    matches = legacy_masters.legacy_matches()
+    rows, seen = [], set()
+    for table in MASTER_TABLES:
+        for record in _source_records(source, table, mapping) or []:
+            kind = parse.clean(record.values.get("kind")) if table == "master" else table
+            code = parse.clean(record.values.get("code"))
+            if not code:
+                continue
+            key = legacy_masters.legacy_key(kind, code)
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append(_master_row(table, key, parse.text(record.values.get("name")),
+                                    matches.get(key)))
+    for key, match in sorted(matches.items()):
+        if key not in seen:
+            kind = key.partition(":")[0]
+            table = kind if kind in ("faminavi_area", "faminavi_city") else "master"
+            rows.append(_master_row(table, key, "", match))
+    return rows
+
+
+def _master_row(table: str, key: str, name: str, match) -> MasterRow:
+    if match is None:
+        return MasterRow(table, key, name, "")
+    label, code, portal_name, active = match
+    created = not active and code.startswith("legacy-")
+    return MasterRow(table, key, name, f"{label}: {code} {portal_name}", created=created)
+
+
+def _counter_rows(source: Path | None, mapping) -> list[CounterRow]:
+    rows = []
+    for table, (name, numbered) in COUNTERS.items():
+        legacy_value = legacy_max = None
+        records = _source_records(source, table, mapping)
+        if records:
+            numbers = [parse.integer(r.values.get("value")) for r in records
+                       if _integer_or_none(r.values.get("value")) is not None]
+            legacy_value = max(numbers) if numbers else None
+        numbered_records = _source_records(source, numbered, mapping)
+        if numbered_records is not None:
+            ids = [_integer_or_none(r.values.get("legacy_id")) for r in numbered_records]
+            legacy_max = max([i for i in ids if i is not None] or [0])
+        portal = Counter.objects.filter(name=name).values_list("value", flat=True).first()
+        portal_max = COUNTED[numbered].objects.filter(legacy_id__lt=DEMO_LEGACY_BASE).aggregate(
+            top=Max("legacy_id"))["top"] or 0
+        if records is None and portal is None and not portal_max:
+            continue
+        rows.append(CounterRow(table, name, legacy_value, legacy_max, portal, portal_max))
+    return rows
+
+
+def _integer_or_none(value) -> int | None:
+    try:
+        return parse.integer(value)
+    except ValueError:
+        return None
 
 
 def _checksum(rows) -> str:
@@ -163,6 +279,32 @@ def migration_report_build(*, source: Path | None = None,
     ]
     if source is not None:
         checks.append(_source_duplicate_emails(Path(source), mapping))
+    temps = _source_records(source, "shop_temp", mapping)
+    if temps is not None:
+        known = set(Shop.objects.filter(legacy_id__isnull=False).values_list("legacy_id",
+                                                                              flat=True))
+        dangling = [f"{mapping.tables['shop_temp'].file}:{record.line} SHOPID "
+                    f"{record.values.get('legacy_id')}" for record in temps
+                    if _integer_or_none(record.values.get("legacy_id")) not in known]
+        checks.append(Check("存在しない協賛店を指す shop_temp（孤立）", len(dangling),
+                            dangling[:SAMPLE]))
+        legacy_temps = len({record.values.get("legacy_id") for record in temps})
+        counts.append(("shop_temp", "下書き・承認待ちの編集", None, legacy_shops.filter(
+            has_unpublished_changes=True).count(), f"旧システム {legacy_temps} 件"
+            "（公開中と同じ内容のものは作りません）"))
+    else:
+        counts.append(("shop_temp", "下書き・承認待ちの編集", None,
+                       legacy_shops.filter(has_unpublished_changes=True).count(), ""))
+    pending = legacy_shops.filter(workflow_states__status="in_progress").distinct()
+    counts.append(("shop_temp", "うち承認待ち（事務局の承認待ち一覧）", None, pending.count(), ""))
+    masters = _masters_rows(Path(source) if source is not None else None, mapping)
+    unmatched = [row for row in masters if not row.matched]
+    created = [row for row in masters if row.created]
+    checks.append(Check("ポータルのマスタに対応しない旧コード", len(unmatched),
+                        [f"{row.key} {row.name}" for row in unmatched[:SAMPLE]]))
+    checks.append(Check("旧コードから無効の状態で作成したマスタ（確認して有効にするか統合）",
+                        len(created), [f"{row.key} → {row.matched}" for row in created[:SAMPLE]]))
+    counters = _counter_rows(Path(source) if source is not None else None, mapping)
     checksums = {
         "shops": _checksum(legacy_shops.order_by("legacy_id").values_list(
             "legacy_id", "name", "postcode", "municipality__code", "address", "phone",
@@ -178,9 +320,26 @@ def migration_report_build(*, source: Path | None = None,
                                 .annotate(shop_legacy=F("shop__legacy_id"))
                                 .order_by("member__legacy_id", "shop_legacy")
                                 .values_list("member__legacy_id", "shop_legacy")),
+        "masters": _checksum(sorted((row.key, row.matched) for row in masters if row.matched)),
+        "shop_temp": _checksum(_temp_contents(legacy_shops)),
+        "counters": _checksum((row.counter, row.portal_value) for row in counters),
     }
     return MigrationReport(generated_at=timezone.localtime(), counts=counts, checks=checks,
-                           checksums=checksums, source=str(source or ""))
+                           checksums=checksums, source=str(source or ""), masters=masters,
+                           counters=counters)
+
+
+def _temp_contents(legacy_shops):
+    """(SHOPID, the pending revision's content, waiting for approval?) of every shop with
+    a pending edit: same pending edits, same checksum."""
+    from operations.legacy.importer import _shop_content
+
+    for shop in legacy_shops.filter(has_unpublished_changes=True).select_related(
+            "latest_revision").order_by("legacy_id"):
+        if shop.latest_revision is None:
+            continue
+        yield (shop.legacy_id, _shop_content(shop.latest_revision.as_object()),
+               shop.workflow_states.filter(status="in_progress").exists())
 
 
 def migration_report_markdown(report: MigrationReport) -> str:
@@ -198,6 +357,20 @@ def migration_report_markdown(report: MigrationReport) -> str:
     for check in report.checks:
         lines.append(f"- {'OK' if check.ok else '要確認'}: {check.title}: {check.count} 件")
         lines.extend(f"  - {sample}" for sample in check.samples)
+    lines += ["", "## 旧マスタコードの対応", "",
+              "| 旧テーブル | 旧コード | 旧名称 | ポータル | 判定 |", "|---|---|---|---|---|"]
+    for row in report.masters:
+        verdict = "OK" if row.ok else ("⚠ 要確認（無効で作成）" if row.created else "⚠ 未対応")
+        lines.append(f"| {row.table} | {row.key} | {row.name} | {row.matched or '—'} "
+                     f"| {verdict} |")
+    lines += ["", "## 採番カウンタ", "",
+              "| 旧テーブル | カウンタ | 旧システムの値 | 旧データの最大ID | ポータルの値 "
+              "| ポータルの最大旧ID | 判定 |", "|---|---|---:|---:|---:|---:|---|"]
+    for row in report.counters:
+        cells = [row.legacy_value, row.legacy_max_id, row.portal_value, row.portal_max_id]
+        cells = " | ".join("" if cell is None else str(cell) for cell in cells)
+        lines.append(f"| {row.table} | {row.counter} | {cells} | "
+                     f"{'OK' if row.ok else '⚠ カウンタが最大IDより小さい'} |")
     lines += ["", "## チェックサム（主要項目）", "", "| 対象 | 値 |", "|---|---|"]
     lines.extend(f"| {name} | `{value}` |" for name, value in report.checksums.items())
     return "\n".join(lines) + "\n"

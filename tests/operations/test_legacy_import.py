@@ -63,7 +63,38 @@ def _csv(header, rows, encoding="utf-8") -> bytes:
     return buffer.getvalue().encode(encoding)
 
 
-def _export(folder, shops=None, users=None, favourites=None):
+TEMP_HEADER = [*SHOP_HEADER[:-1], "SHINSEIFLG"]
+MASTER_ROWS = [
+    ["GENRE", "01", "飲食"],  # matched by name
+    ["GENRE", "02", "カフェ・喫茶"],
+    ["GENRE", "07", "ペット用品"],  # no portal genre: created inactive, flagged
+    ["TOKUTEN", "1", "割引"],
+    ["FAMINAVIGENRE", "10", "お金・手当"],
+    ["OLDKBN", "1", "廃止した区分"],  # unknown kind: flagged
+]
+
+
+def _temps():
+    return [
+        # 申請中: a changed name and benefit, awaiting approval
+        ["101", "ひまわり食堂 新装", "大阪府大阪市中央区大手前2丁目1", "06-6941-0351", "5408570",
+         "お会計10%引き", "カードをご提示ください", "どうぞ", "34.6863", "135.5200", "0", "1", "1"],
+        ["101", "ひまわり食堂 新装", "大阪府大阪市中央区大手前2丁目1", "06-6941-0351", "5408570",
+         "ドリンク1杯無料", "", "どうぞ", "34.6863", "135.5200", "0", "2", "1"],
+        # 一時保存, identical to the live shop: nothing is created
+        ["102", "さくら書店 本店", "大阪府堺市堺区南瓦町3-1", "072-233-1101", "590-0078",
+         "10%引き", "", "", "34.5733", "135.4830", "1", "1", "0"],
+        # 一時保存 with a change: a draft revision, no workflow
+        ["103", "さくら書店 北店", "大阪府堺市北区新金岡町5-1", "072-258-6706", "591-8021",
+         "10%引き", "", "改装中", "34.5700", "135.5100", "1", "1", "0"],
+        # a shop_temp of a shop that does not exist (a dangling reference)
+        ["888", "幻の店", "大阪府大阪市北区梅田1-1", "06-6345-0000", "530-0001", "5%引き", "",
+         "", "34.70", "135.49", "0", "1", "1"],
+    ]
+
+
+def _export(folder, shops=None, users=None, favourites=None, temps=None, counters=None,
+            masters=None):
     folder.mkdir(parents=True, exist_ok=True)
     # The shop table comes in Shift_JIS (CP932), as Excel on Windows writes it.
     (folder / "shop.csv").write_bytes(_csv(SHOP_HEADER, shops or _shops(), "cp932"))
@@ -73,8 +104,27 @@ def _export(folder, shops=None, users=None, favourites=None):
     ]))
     (folder / "shop_genre.csv").write_bytes(_csv(["SHOPID", "GENRE"], [
         ["101", "restaurant"], ["101", "カフェ・喫茶"], ["102", "daily-goods"],
-        ["101", "no-such-genre"],
+        ["101", "no-such-genre"], ["103", "01"],  # 01: a legacy master code
     ]))
+    (folder / "master.csv").write_bytes(_csv(["KBN", "CODE", "NAME"], masters or MASTER_ROWS))
+    (folder / "faminavi_area.csv").write_bytes(_csv(["AREAID", "AREANAME"], [
+        ["1", "豊能"], ["9", "北摂"],  # 北摂: no portal area, flagged
+    ]))
+    (folder / "faminavi_city.csv").write_bytes(_csv(["CITYID", "CITYNAME", "AREAID", "JISCODE"], [
+        ["100", "大阪市", "", "27100"], ["200", "豊中市", "1", ""], ["999", "架空市", "1", ""],
+    ]))
+    (folder / "shop_temp.csv").write_bytes(_csv(TEMP_HEADER, temps or _temps(), "cp932"))
+    (folder / "shop_temp_genre.csv").write_bytes(_csv(["SHOPID", "GENRE"], [
+        ["101", "restaurant"], ["102", "daily-goods"], ["103", "01"],
+        ["555", "restaurant"],  # not in shop_temp
+    ]))
+    (folder / "shop_temp_tokuten.csv").write_bytes(_csv(["SHOPID", "TOKUTEN"], [["101", "1"]]))
+    (folder / "shop_temp_chain.csv").write_bytes(_csv(["PARENTSHOPID", "SHOPID"], [
+        ["102", "103"]]))
+    for table, value in (counters or {"users_counter": "10", "shop_counter": "200",
+                                      "owner_counter": "1", "event_counter": "100"}).items():
+        # owner_counter 1 is lower than the highest OWNERID (2): flagged
+        (folder / f"{table}.csv").write_bytes(_csv(["COUNTER"], [[value]]))
     (folder / "owner.csv").write_bytes(_csv(["OWNERID", "MAIL", "PASSWORD", "NAME", "TEL"], [
         ["1", "Owner1@Example.jp", KEPT_HASH, "店主 一郎", "06-6941-0351"],
         ["2", "owner2@example.jp", "5f4dcc3b5aa765d61d8327deb882cf99", "店主 二郎", ""],
@@ -106,13 +156,13 @@ def _export(folder, shops=None, users=None, favourites=None):
             ["13", "店なし", "", "", "20250901", "", "", "271004", "4040"],
         ]))
     (folder / "faminavi.csv").write_bytes(_csv(
-        ["FAMINAVIID", "TITLE", "NAIYO", "CITYCODE"], [
-            ["21", "子育て手当", "<script>alert(1)</script>手当の案内", ""],
+        ["FAMINAVIID", "TITLE", "NAIYO", "CITYCODE", "AREAID", "CITYID"], [
+            ["21", "子育て手当", "<script>alert(1)</script>手当の案内", "", "1,9", "200"],
         ]))
     (folder / "faminavi_genre.csv").write_bytes(_csv(["FAMINAVIID", "GENRE"], [
-        ["21", "money"], ["22", "money"],
+        ["21", "10"], ["22", "money"],
     ]))
-    (folder / "shop_temp.csv").write_bytes(_csv(["SHOPID"], [["101"]]))
+
     return folder
 
 
@@ -149,7 +199,7 @@ def test_import_with_faults_then_delta(masters, tmp_path):
     assert has("終了日", "event.csv:5")
     assert has("存在しない協賛店を指しています: 4040", "event.csv:6")
     assert has("存在しないふぁみなび記事", "faminavi_genre.csv:3")
-    assert "shop_temp.csv" in report.skipped_files
+
 
     from directory.events.models import Event
     from directory.faminavi.models import Article
@@ -165,7 +215,7 @@ def test_import_with_faults_then_delta(masters, tmp_path):
 
     assert set(Shop.objects.values_list("legacy_id", flat=True)) == {101, 102, 103, 104}
     himawari = Shop.objects.get(legacy_id=101)
-    assert himawari.live and not himawari.has_unpublished_changes
+    assert himawari.live and himawari.has_unpublished_changes  # its shop_temp awaits approval
     assert himawari.municipality.code == "271004" and himawari.address == "中央区大手前2丁目1"
     assert himawari.postcode == "540-8570" and himawari.phone == "06-6941-0351"
     assert sorted(himawari.benefits.values_list("programme__legacy_group", flat=True)) == [1, 2]
@@ -235,6 +285,215 @@ def test_import_with_faults_then_delta(masters, tmp_path):
     assert Member.objects.get(legacy_id=1).user.email == "hanako.new@example.jp"
     assert Member.objects.count() == 2 and User.objects.filter(member__isnull=False).count() == 2
     assert Child.objects.count() == 2
+
+
+def _temp_state(shop):
+    """(name of the pending revision or None, workflow status or None) of a shop."""
+    shop.refresh_from_db()
+    revision = shop.latest_revision.as_object() if shop.has_unpublished_changes else None
+    state = shop.current_workflow_state
+    return (revision.name if revision else None, state.status if state else None)
+
+
+def test_temps_masters_and_counters_with_faults_then_delta(masters, tmp_path):
+    from wagtail.models import Revision, WorkflowState
+
+    from directory.accounts.models import Counter
+    from directory.faminavi.models import Article
+    from directory.masters.models import Area, BenefitType, Genre, Municipality
+
+    folder = _export(tmp_path / "export1")
+    report = legacy_import(directory=folder)
+    assert not report.fatal and not report.rolled_back
+    messages = _messages(report)
+
+    def has(fragment, where):
+        return any(where in message and fragment in message for message in messages)
+
+    # shop_temp: a dangling reference and a child row of no shop_temp are reported by line.
+    assert has("存在しない協賛店を指しています: 888", "shop_temp.csv:6")
+    assert has("shop_temp にない協賛店を指しています: 555", "shop_temp_genre.csv:5")
+    # Master codes: unknown kind, unmatched area and city, a genre created inactive.
+    assert has("未知のマスタ区分です: OLDKBN", "master.csv:7")
+    assert has("無効の状態で作成しました: GENRE:07", "master.csv:4")
+    assert has("ポータルに対応する地域がありません: faminavi_area:9", "faminavi_area.csv:3")
+    assert has("ポータルに対応する市区町村がありません: faminavi_city:999", "faminavi_city.csv:4")
+    assert has("地域コードです: 9", "faminavi.csv:2")
+    # A counter lower than the highest id of its table.
+    assert has("カウンタ 1 が owner.csv の最大のID 2 より小さい", "owner_counter.csv")
+
+    # 申請中 → a draft revision waiting for approval; the live listing is unchanged.
+    himawari = Shop.objects.get(legacy_id=101)
+    assert himawari.name == "ひまわり食堂" and himawari.live
+    assert _temp_state(himawari) == ("ひまわり食堂 新装", WorkflowState.STATUS_IN_PROGRESS)
+    draft = himawari.latest_revision.as_object()
+    assert sorted(b.title for b in draft.benefits.all()) == ["お会計10%引き", "ドリンク1杯無料"]
+    assert [g.code for g in draft.genres.all()] == ["restaurant"]
+    assert [b.code for b in draft.benefit_types.all()] == ["discount"]
+    assert set(himawari.genres.values_list("code", flat=True)) == {"restaurant", "cafe"}
+    assert not himawari.benefit_types.exists()  # live rows untouched
+    # 一時保存 identical to the live shop: nothing; 一時保存 changed: a draft, no workflow.
+    sakura = Shop.objects.get(legacy_id=102)
+    assert _temp_state(sakura) == (None, None)
+    assert not Revision.objects.filter(object_id=str(sakura.pk)).exists()
+    north = Shop.objects.get(legacy_id=103)
+    assert _temp_state(north) == ("さくら書店 北店", None)
+    assert north.latest_revision.as_object().comment == "改装中" and north.comment == ""
+    assert north.latest_revision.as_object().parent_id == sakura.pk
+    temp = report.tables["shop_temp"]
+    assert (temp.created, temp.unchanged, temp.submitted, temp.rejected) == (2, 1, 1, 1)
+
+    # Masters: the legacy codes are kept on the matched rows and resolve link tables.
+    assert "GENRE:01" in Genre.objects.get(code="restaurant").legacy_code
+    assert "FAMINAVIGENRE:10" in Genre.objects.get(code="money").legacy_code
+    assert "TOKUTEN:1" in BenefitType.objects.get(code="discount").legacy_code
+    pet = Genre.objects.get(legacy_code="GENRE:07")
+    assert pet.name == "ペット用品" and not pet.is_active
+    assert "faminavi_area:1" in Area.objects.get(code="toyono").legacy_code
+    assert "faminavi_city:100" in Municipality.objects.get(code="271004").legacy_code
+    assert "faminavi_city:200" in Municipality.objects.get(code="272035").legacy_code
+    assert set(Shop.objects.get(legacy_id=103).genres.values_list("code", flat=True)) == {
+        "restaurant"}
+    article = Article.objects.get(legacy_id=21)
+    assert article.municipality.code == "272035"
+    assert list(article.areas.values_list("code", flat=True)) == ["toyono"]
+    assert list(article.genres.values_list("code", flat=True)) == ["money"]
+
+    # Counters: imported, never below the highest legacy id.
+    counters = dict(Counter.objects.values_list("name", "value"))
+    assert counters["member_number"] == 10 and counters["legacy_shop"] == 200
+    assert counters["legacy_owner"] == 2 and counters["legacy_event"] == 100
+    assert Shop.objects.create(name="新しい店", postcode="540-0001", address="1",
+                               municipality=himawari.municipality).pk > 200
+
+    # The inspection report lists every legacy code, flags the faults.
+    out = tmp_path / "report"
+    call_command("migration_report", "--source", str(folder), "--output", str(out))
+    markdown = (out / "migration-report.md").read_text(encoding="utf-8")
+    html = (out / "migration-report.html").read_text(encoding="utf-8")
+    assert "| master | GENRE:01 | 飲食 | ジャンル: restaurant 飲食 | OK |" in markdown
+    assert "| master | OLDKBN:1 | 廃止した区分 | — | ⚠ 未対応 |" in markdown
+    assert "| master | GENRE:07 | ペット用品 | ジャンル: legacy-genre-07 ペット用品 " \
+        "| ⚠ 要確認（無効で作成） |" in markdown
+    assert "| faminavi_area | faminavi_area:9 | 北摂 | — | ⚠ 未対応 |" in markdown
+    assert "ポータルのマスタに対応しない旧コード: 3 件" in markdown
+    assert "| owner_counter | legacy_owner | 1 | 2 | 2 | 2 | ⚠ カウンタが最大IDより小さい |" \
+        in markdown
+    assert "| shop_counter | legacy_shop | 200 | 107 | 200 | 104 | OK |" in markdown
+    assert "存在しない協賛店を指す shop_temp（孤立）: 1 件" in markdown
+    assert "shop_temp.csv:6 SHOPID 888" in markdown
+    assert "うち承認待ち（事務局の承認待ち一覧） |  | 1 |" in markdown
+    assert "旧マスタコードの対応" in html and "採番カウンタ" in html and "OLDKBN:1" in html
+
+    # The same export again: no second revision, no second workflow, nothing rematched.
+    revisions, states = Revision.objects.count(), WorkflowState.objects.count()
+    again = legacy_import(directory=folder)
+    assert (again.tables["shop_temp"].created, again.tables["shop_temp"].submitted) == (0, 0)
+    assert (Revision.objects.count(), WorkflowState.objects.count()) == (revisions, states)
+    assert again.tables["master"].created == again.tables["master"].updated == 0
+    assert again.tables["shop_counter"].unchanged == 1
+
+    # A later export: the pending edit changed again, 103's draft is now submitted,
+    # a new master code, the shop counter moved on.
+    temps = _temps()
+    temps[0][1] = temps[1][1] = "ひまわり食堂 新装2"
+    temps[3][-1] = "1"
+    folder2 = _export(tmp_path / "export2", temps=temps, masters=[
+        *MASTER_ROWS, ["GENRE", "08", "ブライダル"]],
+        counters={"users_counter": "10", "shop_counter": "210"})
+    delta = legacy_import(directory=folder2)
+    temp = delta.tables["shop_temp"]
+    assert (temp.created, temp.unchanged, temp.submitted) == (1, 2, 2)
+    assert _temp_state(himawari) == ("ひまわり食堂 新装2", WorkflowState.STATUS_IN_PROGRESS)
+    assert _temp_state(north) == ("さくら書店 北店", WorkflowState.STATUS_IN_PROGRESS)
+    # The superseded submission was cancelled: one waiting workflow per shop.
+    assert WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS).count() == 2
+    assert Revision.objects.count() == revisions + 1
+    assert (delta.tables["master"].created, delta.tables["master"].updated) == (0, 1)
+    assert "GENRE:08" in Genre.objects.get(code="wedding").legacy_code
+    assert (delta.tables["shop_counter"].updated, delta.tables["users_counter"].unchanged) == (
+        1, 1)
+    assert Counter.objects.get(name="legacy_shop").value == 210
+
+
+def test_dry_run_of_temps_saves_no_revision_and_mails_nobody(masters, tmp_path):
+    from wagtail.models import Revision, WorkflowState
+
+    from directory.accounts import roles
+    from tests.factories import UserFactory
+
+    UserFactory(groups=[roles.SECRETARIAT], email="jimukyoku@example.jp")
+    folder = _export(tmp_path / "export")
+    report = legacy_import(directory=folder, dry_run=True)
+    assert report.tables["shop_temp"].submitted == 1 and report.rolled_back
+    assert not Revision.objects.exists() and not WorkflowState.objects.exists()
+    assert mail.outbox == []
+
+
+def test_imported_application_waits_in_the_secretariat_queue_and_is_approved(
+        masters, tmp_path, client):
+    """A legacy 申請中 shop_temp, through the back office as the secretariat sees it: in the
+    approval queue as a change to a published listing, comparable, approvable."""
+    from directory.accounts import roles
+    from tests.directory.shops.owner_helpers import workflow_action_url
+    from tests.factories import UserFactory
+
+    legacy_import(directory=_export(tmp_path / "export"))
+    himawari = Shop.objects.get(legacy_id=101)
+    secretariat = UserFactory(groups=[roles.SECRETARIAT])
+    client.force_login(secretariat)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    panel = html[html.index('id="approval-queue-section"'):]
+    rows = re.findall(r"<tr data-approval-queue-row>(.*?)</tr>", panel, re.S)
+    titles = [re.search(r'<div class="title-wrapper"><a [^>]*>(.*?)</a>', row).group(1)
+              for row in rows]
+    assert titles == ["ひまわり食堂 新装"]  # the 一時保存 copies are not in the queue
+    assert "掲載中の内容の変更" in rows[0]
+    assert "店主 一郎" in rows[0]  # submitted on behalf of the shop's legacy owner
+    edit = reverse("wagtailsnippets_shops_shop:edit", args=[himawari.pk])
+    assert edit in rows[0]
+    compare = re.search(r'href="([^"]*/compare/[^"]*)"', rows[0]).group(1)
+    assert client.get(compare.replace("&amp;", "&")).status_code == 200
+    assert "ひまわり食堂 新装" in client.get(edit).content.decode()
+
+    response = client.post(workflow_action_url(himawari, "approve"))
+    assert response.status_code == 302
+    himawari.refresh_from_db()
+    assert himawari.name == "ひまわり食堂 新装" and not himawari.has_unpublished_changes
+    assert set(himawari.genres.values_list("code", flat=True)) == {"restaurant"}
+    assert sorted(himawari.benefits.values_list("title", flat=True)) == [
+        "お会計10%引き", "ドリンク1杯無料"]
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "ひまわり食堂 新装" not in html.split('id="approval-queue-section"')[-1]
+
+
+def test_a_changed_application_sent_back_is_resubmitted(masters, tmp_path, client):
+    """The secretariat asked for changes on an imported application; the owner fixed it in
+    the old system: the next import resubmits the same workflow with the new content."""
+    from wagtail.models import TaskState, WorkflowState
+
+    from directory.accounts import roles
+    from tests.directory.shops.owner_helpers import workflow_action_url
+    from tests.factories import UserFactory
+
+    legacy_import(directory=_export(tmp_path / "export1"))
+    himawari = Shop.objects.get(legacy_id=101)
+    client.force_login(UserFactory(groups=[roles.SECRETARIAT]))
+    response = client.post(workflow_action_url(himawari, "reject"),
+                           {"comment": "特典の条件を書いてください"})
+    assert response.status_code == 302
+    assert _temp_state(himawari)[1] == WorkflowState.STATUS_NEEDS_CHANGES
+
+    temps = _temps()
+    temps[0][6] = "カードをご提示ください（大人1名まで）"
+    delta = legacy_import(directory=_export(tmp_path / "export2", temps=temps))
+    assert (delta.tables["shop_temp"].created, delta.tables["shop_temp"].submitted) == (1, 1)
+    assert _temp_state(himawari) == ("ひまわり食堂 新装", WorkflowState.STATUS_IN_PROGRESS)
+    assert WorkflowState.objects.filter(object_id=str(himawari.pk)).count() == 1
+    himawari.refresh_from_db()
+    waiting = TaskState.objects.get(workflow_state__object_id=str(himawari.pk),
+                                    status=TaskState.STATUS_IN_PROGRESS)
+    assert waiting.revision_id == himawari.latest_revision_id
 
 
 def test_dry_run_saves_nothing_but_reports(masters, tmp_path):

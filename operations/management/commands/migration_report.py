@@ -10,8 +10,9 @@ from operations.legacy.report import migration_report_build, migration_report_wr
 
 class Command(BaseCommand):
     help = ("Compare the legacy export with the portal and write migration-report.md and "
-            "migration-report.html (row counts, orphans, duplicate e-mails, shops without "
-            "or with an odd position, checksums).")
+            "migration-report.html (row counts, pending shop edits, orphans, duplicate "
+            "e-mails, shops without or with an odd position, every legacy master code "
+            "with its match, counters against the highest legacy id, checksums).")
 
     def add_arguments(self, parser):
         parser.add_argument("--source", type=Path, default=None,
