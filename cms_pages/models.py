@@ -24,7 +24,7 @@ from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, TranslatableMixin
 
 from cms_pages.blocks import RICH_TEXT_FEATURES, BodyStreamBlock, RelatedLinkBlock
 from cms_pages.forms import ContactFormBuilder, PortalFormPageAdminForm, PortalPageAdminForm
@@ -283,7 +283,11 @@ class FaqPage(PortalPageMixin, Page):
         return context
 
 
-class FaqItem(Orderable):
+class FaqItem(TranslatableMixin, Orderable):
+    """A question of an FAQ page. Translatable, so that wagtail-localize translates the
+    questions with their page (it only translates inline children that are), each
+    translated item keeping the original's translation_key in the page's locale."""
+
     page = ParentalKey(FaqPage, on_delete=models.CASCADE, related_name="faq_items")
     category = models.CharField(_("category"), max_length=50)
     question = models.CharField(_("question"), max_length=255)
@@ -300,7 +304,7 @@ class FaqItem(Orderable):
     panels = [FieldPanel("category"), FieldPanel("question"), FieldPanel("answer"),
               FieldPanel("alternative_questions"), FieldPanel("related_links")]
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
 
