@@ -98,12 +98,15 @@ class HomePage(PortalPageMixin, Page):
         return [shop for shop in self._chosen(items, "shop") if shop.live]
 
     def live_featured_events(self, today):
-        items = self.featured_events.all().select_related("event__municipality")
-        return [event for event in self._chosen(items, "event")
-                if event.live and event.ends_on >= today]
+        """The chosen events that are published and not over, in the editor's order, each
+        in the active language where translated (directory.i18n)."""
+        from directory.events.selectors import event_localized
+
+        chosen = self._chosen(self.featured_events.all().select_related("event"), "event")
+        return event_localized(chosen, today=today) if chosen else []
 
     def get_context(self, request, *args, **kwargs):
-        from directory.events.models import Event
+        from directory.events.selectors import event_upcoming
         from directory.masters.models import Programme
 
         context = super().get_context(request, *args, **kwargs)
@@ -129,12 +132,7 @@ class HomePage(PortalPageMixin, Page):
         context["featured_shops"] = self.live_featured_shops()
         featured_events = self.live_featured_events(today)
         context["events_are_featured"] = bool(featured_events)
-        context["upcoming_events"] = featured_events or list(
-            Event.objects.public()
-            .filter(ends_on__gte=today)
-            .select_related("municipality")
-            .order_by("ends_on")[:3]
-        )
+        context["upcoming_events"] = featured_events or event_upcoming(limit=3, today=today)
         return context
 
 
