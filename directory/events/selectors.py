@@ -26,7 +26,7 @@ def event_list(
     (with `past`) finished ones, most recently finished first. With
     ``order=ORDER_UPDATED`` either list is sorted by last update, newest first."""
     today = today or timezone.localdate()
-    events = Event.objects.public().select_related("municipality")
+    events = Event.objects.public().select_related("municipality", "locale")
     if past:
         events = events.filter(ends_on__lt=today).order_by("-ends_on", "-starts_on", "-pk")
     else:
@@ -59,6 +59,6 @@ def event_get_public(*, pk: int, language: str | None = None) -> Event | None:
     the id of any of its translations; the row returned is in ``language`` if
     published, else the Japanese one."""
     return localized_get(
-        Event.objects.public().select_related("municipality", "shop", "image")
+        Event.objects.public().select_related("municipality", "shop", "image", "locale")
         .prefetch_related("genres"),
         pk=pk, language=language)

@@ -25,7 +25,7 @@ def article_list(
         articles = articles.filter(municipality__code=municipality_code)
     if genre_code:
         articles = articles.filter(genres__code=genre_code)
-    articles = articles.select_related("municipality").prefetch_related("areas", "genres")
+    articles = articles.select_related("municipality", "locale").prefetch_related("areas", "genres")
     return localized(articles, language=language)
 
 
@@ -33,7 +33,7 @@ def article_get_public(*, pk: int, language: str | None = None) -> Article | Non
     """One published article (``pk`` of any of its translations) in ``language`` if
     published, else the Japanese one; or None."""
     return localized_get(
-        Article.objects.public().select_related("municipality", "image")
+        Article.objects.public().select_related("municipality", "image", "locale")
         .prefetch_related("areas", "genres"),
         pk=pk, language=language)
 
