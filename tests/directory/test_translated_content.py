@@ -277,3 +277,28 @@ def test_municipal_staff_reach_their_translations_only(client, events, sakai_cit
     client.force_login(other)
     assert client.get(f"/admin/snippets/events/event/edit/{translated.pk}/").status_code == 404
 
+
+
+def test_municipal_staff_cannot_submit_translations(client, events):
+    """Translating is the secretariat's (wagtail_localize.submit_translation)."""
+    event = events["untranslated"]
+    client.force_login(UserFactory(groups=[roles.MUNICIPAL_STAFF],
+                                   municipality=event.municipality))
+    url = f"/admin/localize/submit/snippet/events/event/{event.pk}/"
+    # Wagtail's admin answers a PermissionDenied with a redirect to the dashboard.
+    assert client.get(url).status_code in (302, 403)
+    assert client.post(url, {"locales": [english().pk]}).status_code in (302, 403)
+    assert not event.has_translation(english())
+    assert url not in client.get("/admin/snippets/events/event/").content.decode()
+
+    # wagtail-localize's snippet API would list every row of any snippet model.
+    for model in ("events/event", "shops/shop", "members/member"):
+        assert client.get(f"/admin/localize/api/snippets/{model}/").status_code == 403
+
+
+def test_secretariat_keeps_wagtail_localize_snippet_api(client, events):
+    client.force_login(UserFactory(groups=[roles.SECRETARIAT]))
+    response = client.get("/admin/localize/api/snippets/events/event/")
+    assert response.status_code == 200
+    assert {row["id"] for row in response.json()} >= {events["translated"].pk,
+                                                       events["english"].pk}
