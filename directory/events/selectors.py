@@ -50,7 +50,8 @@ def event_localized(events, *, today: datetime.date | None = None,
     same order, leaving out those not published or ended (one query)."""
     today = today or timezone.localdate()
     return localized_instances(
-        events, Event.objects.public().filter(ends_on__gte=today).select_related("municipality"),
+        events, Event.objects.public().filter(ends_on__gte=today)
+        .select_related("municipality", "locale"),
         language=language)
 
 

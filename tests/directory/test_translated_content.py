@@ -204,6 +204,8 @@ def test_home_page_events_in_english(client, events):
     html = in_english(client).get("/").content.decode()
     assert "Summer craft class" in html and "夏休みこども工作教室" not in html
     assert "親子ヨガ" in html
+    assert re.search(r'<li class="p-card" lang="en">\s*<h3 class="p-card__title"><a '
+                     r'class="p-card__link" href="[^"]+">Summer craft class', html)
 
     # Featured events chosen by the editor (the Japanese rows) are shown in English.
     home = Site.objects.get(is_default_site=True).root_page.specific
@@ -302,3 +304,15 @@ def test_secretariat_keeps_wagtail_localize_snippet_api(client, events):
     assert response.status_code == 200
     assert {row["id"] for row in response.json()} >= {events["translated"].pk,
                                                        events["english"].pk}
+
+
+def test_language_switch_keeps_the_event_page(client, events):
+    """The switch stays on the event's address, which then shows the English event."""
+    url = f"/events/{events['translated'].pk}/"
+    response = client.post("/i18n/setlang/", {"language": "en", "next": url},
+                           HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 302 and response["Location"] == url
+    assert "Summer craft class</h1>" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "ja", "next": url},
+                HTTP_ORIGIN="http://testserver")
+    assert "夏休みこども工作教室</h1>" in client.get(url).content.decode()
