@@ -32,11 +32,13 @@ from api.content_management import (
 from api.fields import CodeField
 from api.permissions import model_permission
 from api.serializers import (
+    ContentLanguageInputSerializer,
     InputSerializer,
     MasterSerializer,
     MunicipalitySerializer,
     PageInputSerializer,
     ShopRefSerializer,
+    content_language_field,
     page_serializer,
     paginate,
 )
@@ -52,6 +54,7 @@ TAG = "events"
 
 
 class EventSearchInputSerializer(PageInputSerializer):
+    lang = content_language_field()
     order = serializers.ChoiceField(
         choices=[("end_date", "end_date"), ("updated", "updated")], required=False,
         default="end_date",
@@ -105,7 +108,8 @@ class EventListView(PublicReadView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         events = selectors.event_list(municipality_code=data.get("municipality") or None,
-                                      past=data["past"])
+                                      past=data["past"],
+                                      language=data["lang"])
         if data["order"] == "updated":
             events = events.order_by("-updated_at", "-pk")
         page = paginate(request, events, page=data["page"], page_size=data["page_size"])
@@ -114,9 +118,12 @@ class EventListView(PublicReadView):
 
 class EventDetailView(PublicReadView):
     @extend_schema(operation_id="events_detail", tags=[TAG], summary="One published event",
+                   parameters=[ContentLanguageInputSerializer],
                    responses={200: EventDetailSerializer})
     def get(self, request, pk: int):
-        event = selectors.event_get_public(pk=pk)
+        params = ContentLanguageInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        event = selectors.event_get_public(pk=pk, language=params.validated_data["lang"])
         if event is None:
             raise Http404
         return Response(EventDetailSerializer(event).data)

@@ -32,10 +32,12 @@ from api.content_management import (
 from api.fields import CodeField
 from api.permissions import model_permission
 from api.serializers import (
+    ContentLanguageInputSerializer,
     InputSerializer,
     MasterSerializer,
     MunicipalitySerializer,
     PageInputSerializer,
+    content_language_field,
     page_serializer,
     paginate,
 )
@@ -51,6 +53,7 @@ TAG = "faminavi"
 
 
 class ArticleSearchInputSerializer(PageInputSerializer):
+    lang = content_language_field()
     area = CodeField(required=False, help_text="Area code.")
     genre = CodeField(required=False, help_text="Genre code (a ふぁみなび genre).")
 
@@ -98,7 +101,8 @@ class ArticleListView(PublicReadView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         articles = selectors.article_list(area_code=data.get("area") or None,
-                                          genre_code=data.get("genre") or None)
+                                          genre_code=data.get("genre") or None,
+                                          language=data["lang"])
         page = paginate(request, articles.order_by("-updated_at", "-pk"), page=data["page"],
                         page_size=data["page_size"])
         return Response(ArticlePageSerializer(page).data)
@@ -107,9 +111,12 @@ class ArticleListView(PublicReadView):
 class ArticleDetailView(PublicReadView):
     @extend_schema(operation_id="faminavi_detail", tags=[TAG],
                    summary="One published ふぁみなび article",
+                   parameters=[ContentLanguageInputSerializer],
                    responses={200: ArticleDetailSerializer})
     def get(self, request, pk: int):
-        article = selectors.article_get_public(pk=pk)
+        params = ContentLanguageInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        article = selectors.article_get_public(pk=pk, language=params.validated_data["lang"])
         if article is None:
             raise Http404
         return Response(ArticleDetailSerializer(article).data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -139,6 +140,25 @@ class PageInputSerializer(InputSerializer):
     page_size = serializers.IntegerField(required=False, default=DEFAULT_PAGE_SIZE, min_value=1,
                                          max_value=MAX_PAGE_SIZE,
                                          help_text="Results per page (1–100, default 20).")
+
+
+def content_language_field():
+    """``lang``: the language of translated content (events, ふぁみなび). Japanese by
+    default, so clients that do not ask see the Japanese originals only."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return serializers.ChoiceField(
+        choices=[(code, code) for code in codes], required=False,
+        default=settings.LANGUAGE_CODE,
+        help_text=("Language of the content: ja (Japanese, the default) or en (English: "
+                   "the English translation where one is published, else the Japanese "
+                   "original). Each item appears once either way."),
+        error_messages={"invalid_choice": _(
+            "Unknown language \"{input}\": use ja (Japanese) or en (English).")},
+    )
+
+
+class ContentLanguageInputSerializer(InputSerializer):
+    lang = content_language_field()
 
 
 class MasterSerializer(serializers.Serializer):

@@ -24,7 +24,7 @@ from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, TranslatableMixin
 
 from cms_pages.blocks import RICH_TEXT_FEATURES, BodyStreamBlock, RelatedLinkBlock
 from cms_pages.forms import ContactFormBuilder, PortalFormPageAdminForm, PortalPageAdminForm
@@ -98,12 +98,15 @@ class HomePage(PortalPageMixin, Page):
         return [shop for shop in self._chosen(items, "shop") if shop.live]
 
     def live_featured_events(self, today):
-        items = self.featured_events.all().select_related("event__municipality")
-        return [event for event in self._chosen(items, "event")
-                if event.live and event.ends_on >= today]
+        """The chosen events that are published and not over, in the editor's order, each
+        in the active language where translated (directory.i18n)."""
+        from directory.events.selectors import event_localized
+
+        chosen = self._chosen(self.featured_events.all().select_related("event"), "event")
+        return event_localized(chosen, today=today) if chosen else []
 
     def get_context(self, request, *args, **kwargs):
-        from directory.events.models import Event
+        from directory.events.selectors import event_upcoming
         from directory.masters.models import Programme
 
         context = super().get_context(request, *args, **kwargs)
@@ -129,12 +132,7 @@ class HomePage(PortalPageMixin, Page):
         context["featured_shops"] = self.live_featured_shops()
         featured_events = self.live_featured_events(today)
         context["events_are_featured"] = bool(featured_events)
-        context["upcoming_events"] = featured_events or list(
-            Event.objects.public()
-            .filter(ends_on__gte=today)
-            .select_related("municipality")
-            .order_by("ends_on")[:3]
-        )
+        context["upcoming_events"] = featured_events or event_upcoming(limit=3, today=today)
         return context
 
 
@@ -283,7 +281,11 @@ class FaqPage(PortalPageMixin, Page):
         return context
 
 
-class FaqItem(Orderable):
+class FaqItem(TranslatableMixin, Orderable):
+    """A question of an FAQ page. Translatable, so that wagtail-localize translates the
+    questions with their page (it only translates inline children that are), each
+    translated item keeping the original's translation_key in the page's locale."""
+
     page = ParentalKey(FaqPage, on_delete=models.CASCADE, related_name="faq_items")
     category = models.CharField(_("category"), max_length=50)
     question = models.CharField(_("question"), max_length=255)
@@ -300,7 +302,7 @@ class FaqItem(Orderable):
     panels = [FieldPanel("category"), FieldPanel("question"), FieldPanel("answer"),
               FieldPanel("alternative_questions"), FieldPanel("related_links")]
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
 

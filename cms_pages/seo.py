@@ -5,6 +5,11 @@ Open Graph data and JSON-LD structured data.
 shops, live events, live ふぁみなび articles): with 100,000 shops one file
 would pass the 50,000-URL limit of the protocol, and Django paginates each
 section on its own (``?p=2``) under the index.
+
+Events and articles are listed once each, at their Japanese original's address: their
+pages have no English address of their own (the site's own views, unlike CMS pages,
+take their language from the language switch, cms_pages/i18n.py), so an English
+translation has no URL to list or to link with hreflang.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit, urlunsplit
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
+
+from directory.i18n import localized
 
 
 class _ModelSitemap(DjangoSitemap):
@@ -53,7 +61,8 @@ class EventSitemap(_ModelSitemap):
     def items(self):
         from directory.events.models import Event
 
-        return Event.objects.public().only("pk", "updated_at").order_by("pk")
+        return localized(Event.objects.public().only("pk", "updated_at").order_by("pk"),
+                         language=settings.LANGUAGE_CODE)
 
 
 class ArticleSitemap(_ModelSitemap):
@@ -62,7 +71,8 @@ class ArticleSitemap(_ModelSitemap):
     def items(self):
         from directory.faminavi.models import Article
 
-        return Article.objects.public().only("pk", "updated_at").order_by("pk")
+        return localized(Article.objects.public().only("pk", "updated_at").order_by("pk"),
+                         language=settings.LANGUAGE_CODE)
 
 
 class PageSitemap(WagtailSitemap):

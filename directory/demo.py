@@ -32,6 +32,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Locale
 
 from directory.accounts.models import User
 from directory.accounts.roles import AUDITOR, MUNICIPAL_STAFF, SECRETARIAT, SHOP_OWNER, roles_sync
@@ -552,6 +553,7 @@ def _events_create(indices: list[int], *, seed: int, masters: _Masters) -> int:
     now = timezone.now()
     shop_sample = list(_demo_rows(Shop).order_by("legacy_id").values_list("pk", "name")[:500])
     genre_through = _through(Event, "genres")
+    locale_id = Locale.get_default().pk  # bulk_create sends no pre_save to set it
     created = 0
     for batch in _batches(indices):
         events, genre_rows = [], []
@@ -572,6 +574,7 @@ def _events_create(indices: list[int], *, seed: int, masters: _Masters) -> int:
             summary = f"{place.name}で「{title}」を開催します。どなたでもご参加いただけます。"
             events.append(Event(
                 legacy_id=DEMO_LEGACY_BASE + index,
+                locale_id=locale_id,
                 title=f"{title}（{place.stem}）",
                 summary=summary,
                 body=(f"<p>{summary}</p><p>会場: {venue}</p>"
@@ -607,6 +610,7 @@ def _articles_create(indices: list[int], *, seed: int, masters: _Masters) -> int
     now = timezone.now()
     genre_through = _through(Article, "genres")
     area_through = _through(Article, "areas")
+    locale_id = Locale.get_default().pk  # bulk_create sends no pre_save to set it
     created = 0
     for batch in _batches(indices):
         articles, genre_rows, area_rows = [], [], []
@@ -618,6 +622,7 @@ def _articles_create(indices: list[int], *, seed: int, masters: _Masters) -> int
             summary = f"{where}の子育て・結婚に役立つ情報「{topic}」をまとめました。"
             articles.append(Article(
                 legacy_id=DEMO_LEGACY_BASE + index,
+                locale_id=locale_id,
                 title=f"{topic}（{where}）",
                 summary=summary,
                 body=(f"<p>{summary}</p>"

@@ -273,11 +273,33 @@ def _place(code: str, name: str, words) -> Place:
     return Place(code=code, name=name, words=tuple(folded))
 
 
-def build_index() -> Index:
+def faq_page_ids(language: str) -> list[int]:
+    """The live public FAQ pages to answer from in ``language``: each page's
+    translation in that language where published, else the Japanese page (the same
+    fallback as the pages themselves, cms_pages/i18n.py)."""
+    from django.conf import settings
+
+    from cms_pages.models import FaqPage
+
+    default = settings.LANGUAGE_CODE
+    rows = (FaqPage.objects.live().public()
+            .filter(locale__language_code__in={default, language})
+            .values_list("pk", "translation_key", "locale__language_code").order_by("path"))
+    chosen: dict = {}
+    for pk, key, page_language in rows:
+        if page_language == language or key not in chosen:
+            chosen[key] = pk
+    return list(chosen.values())
+
+
+def build_index(language: str | None = None) -> Index:
+    """The index for ``language`` (default: the active one): the FAQ items of the
+    pages ``faq_page_ids`` picks."""
     from wagtail.rich_text import expand_db_html
 
     from cms_pages.assistant.models import Synonym
-    from cms_pages.models import FaqItem, FaqPage
+    from cms_pages.models import FaqItem
+    from directory.i18n import content_language
     from directory.masters.models import Facility, Genre, Municipality
 
     synonyms = []
@@ -287,9 +309,8 @@ def build_index() -> Index:
         if normalise(synonym.term):
             synonyms.append(SynonymGroup(term=normalise(synonym.term), words=words))
 
-    pages = FaqPage.objects.live().public()
     entries = []
-    items = (FaqItem.objects.filter(page__in=pages)
+    items = (FaqItem.objects.filter(page__in=faq_page_ids(content_language(language)))
              .select_related("page").order_by("page__path", "sort_order", "pk"))
     for item in items:
         title_text = _SEPARATOR.join([item.question, *item.alternatives(), item.category])
@@ -345,13 +366,17 @@ def index_changed() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def get_index() -> Index:
+def get_index(language: str | None = None) -> Index:
+    """The index of the active language (or ``language``), built once per version."""
+    from directory.i18n import content_language
+
+    language = content_language(language)
     version = index_version()
     with _lock:
-        if _cached.get("version") != version or "index" not in _cached:
-            _cached["index"] = build_index()
-            _cached["version"] = version
-        return _cached["index"]
+        cached = _cached.get(language)
+        if cached is None or cached[0] != version:
+            cached = _cached[language] = (version, build_index(language))
+        return cached[1]
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,12 @@ from wagtail.models import (
     LockableMixin,
     PreviewableMixin,
     RevisionMixin,
+    TranslatableMixin,
     WorkflowMixin,
 )
+from wagtail_localize.fields import SynchronizedField
+
+from directory.i18n import COPY_EXCLUDED_FIELDS
 
 
 class EventQuerySet(models.QuerySet):
@@ -25,8 +29,8 @@ class EventQuerySet(models.QuerySet):
 
 
 class Event(
-    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin,
-    ClusterableModel,
+    TranslatableMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
+    PreviewableMixin, ClusterableModel,
 ):
     legacy_id = models.PositiveIntegerField(_("legacy event id"), unique=True, null=True,
                                             blank=True, editable=False)
@@ -60,7 +64,15 @@ class Event(
 
     objects = EventQuerySet.as_manager()
 
-    class Meta:
+    # A translation (wagtail-localize) is a new row in another locale with the same
+    # translation_key: the legacy id stays on the original, and the copy starts unlocked
+    # with its own publishing history.
+    exclude_fields_in_copy = COPY_EXCLUDED_FIELDS
+    # The masters it is filed under follow the original (wagtail-localize leaves
+    # many-to-many fields out unless told).
+    override_translatable_fields = [SynchronizedField("genres")]
+
+    class Meta(TranslatableMixin.Meta):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         permissions = [("access_all_event", _("Can access every event"))]

@@ -14,8 +14,12 @@ from wagtail.models import (
     LockableMixin,
     PreviewableMixin,
     RevisionMixin,
+    TranslatableMixin,
     WorkflowMixin,
 )
+from wagtail_localize.fields import SynchronizedField
+
+from directory.i18n import COPY_EXCLUDED_FIELDS
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -24,8 +28,8 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(
-    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin,
-    ClusterableModel,
+    TranslatableMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
+    PreviewableMixin, ClusterableModel,
 ):
     legacy_id = models.PositiveIntegerField(_("legacy faminavi id"), unique=True, null=True,
                                             blank=True, editable=False)
@@ -56,7 +60,15 @@ class Article(
 
     objects = ArticleQuerySet.as_manager()
 
-    class Meta:
+    # A translation (wagtail-localize) is a new row in another locale with the same
+    # translation_key: the legacy id stays on the original, and the copy starts unlocked
+    # with its own publishing history.
+    exclude_fields_in_copy = COPY_EXCLUDED_FIELDS
+    # The masters it is filed under follow the original (wagtail-localize leaves
+    # many-to-many fields out unless told).
+    override_translatable_fields = [SynchronizedField("genres"), SynchronizedField("areas")]
+
+    class Meta(TranslatableMixin.Meta):
         verbose_name = _("faminavi article")
         verbose_name_plural = _("faminavi articles")
         permissions = [("access_all_article", _("Can access every faminavi article"))]

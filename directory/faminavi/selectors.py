@@ -1,8 +1,11 @@
-"""Reads for the public ふぁみなび articles."""
+"""Reads for the public ふぁみなび articles. Each article appears once, in the language
+asked for (default: the active one) with the Japanese original as the fallback
+(directory.i18n.localized)."""
 
 from django.db.models import QuerySet
 
 from directory.faminavi.models import Article
+from directory.i18n import localized, localized_get
 from directory.masters.models import Area, Genre
 
 
@@ -11,6 +14,7 @@ def article_list(
     area_code: str | None = None,
     municipality_code: str | None = None,
     genre_code: str | None = None,
+    language: str | None = None,
 ) -> QuerySet[Article]:
     """Published articles, most recently updated first, with their areas and genres."""
     articles = Article.objects.public()
@@ -21,17 +25,17 @@ def article_list(
         articles = articles.filter(municipality__code=municipality_code)
     if genre_code:
         articles = articles.filter(genres__code=genre_code)
-    return articles.select_related("municipality").prefetch_related("areas", "genres")
+    articles = articles.select_related("municipality", "locale").prefetch_related("areas", "genres")
+    return localized(articles, language=language)
 
 
-def article_get_public(*, pk: int) -> Article | None:
-    return (
-        Article.objects.public()
-        .select_related("municipality", "image")
-        .prefetch_related("areas", "genres")
-        .filter(pk=pk)
-        .first()
-    )
+def article_get_public(*, pk: int, language: str | None = None) -> Article | None:
+    """One published article (``pk`` of any of its translations) in ``language`` if
+    published, else the Japanese one; or None."""
+    return localized_get(
+        Article.objects.public().select_related("municipality", "image", "locale")
+        .prefetch_related("areas", "genres"),
+        pk=pk, language=language)
 
 
 def article_area_choices() -> list[tuple[str, str]]:

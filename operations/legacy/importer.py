@@ -40,7 +40,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
-from wagtail.models import WorkflowState
+from wagtail.models import Locale, WorkflowState
 
 from directory.accounts.models import Counter, User
 from directory.accounts.roles import SHOP_OWNER
@@ -1186,14 +1186,19 @@ class _Run:
                 continue
             if fields is not None:
                 rows.append((legacy_id, record.line, fields))
+        # Only originals carry a legacy id (translations are not copied with it,
+        # directory/i18n.py), so the upsert finds the Japanese row.
         existing = {obj.legacy_id: obj for obj in model.objects.filter(
             legacy_id__in=[legacy_id for legacy_id, _line, _fields in rows])}
+        # bulk_create sends no pre_save, which would give new rows the default locale.
+        default_locale_id = Locale.get_default().pk if rows else None
         creates, updates = [], []
         for legacy_id, line, fields in rows:
             obj = existing.get(legacy_id)
             if obj is None:
                 obj = model(legacy_id=legacy_id, live=True, has_unpublished_changes=False,
-                            first_published_at=self.now, last_published_at=self.now, **fields)
+                            first_published_at=self.now, last_published_at=self.now,
+                            locale_id=default_locale_id, **fields)
                 changed = list(fields)
             else:
                 changed = [name for name, value in fields.items() if getattr(obj, name) != value]
@@ -1203,7 +1208,7 @@ class _Run:
                 for name in changed:
                     setattr(obj, name, fields[name])
             try:
-                obj.full_clean(exclude=["municipality", "shop", "image", "created_by"],
+                obj.full_clean(exclude=["municipality", "shop", "image", "created_by", "locale"],
                                validate_unique=False, validate_constraints=False)
             except ValidationError as error:
                 self.error(table, line, _messages(error))

@@ -58,8 +58,8 @@ def _without_draftail_known_finding(findings):
 # demo tree. Not listed: the page editor (/admin/pages/<id>/edit/): Wagtail's own markup
 # fails aria-input-field-name (Draftail, wagtail/wagtail#14205) and
 # scrollable-region-focusable (.w-minimap__list) there.
-# "{workflow_state}", "{rev_a}", "{rev_b}", "{event}" and "{chain}" come from
-# _moderation_history below.
+# "{workflow_state}", "{rev_a}", "{rev_b}", "{event}", "{event_en}" (its English
+# translation, a draft) and "{chain}" come from _moderation_history below.
 ADMIN_PAGES = {
     # The shop registration pages that no link reaches (the e-mailed link's pages are
     # checked in tests/e2e/test_shop_flow.py, which has a link).
@@ -98,6 +98,10 @@ ADMIN_PAGES = {
             "/admin/snippets/assistant/synonym/",
             # English pages (cms_pages/i18n.py): wagtail-localize's "translate this page".
             "/admin/localize/submit/page/{privacy}/",
+            # English events (directory/i18n.py): wagtail-localize's "translate" for a
+            # snippet, and its translation editor for the English event.
+            "/admin/localize/submit/snippet/events/event/{event}/",
+            "/admin/snippets/events/event/edit/{event_en}/",
         ],
     ),
     "shop_owner": (
@@ -201,6 +205,7 @@ def _moderation_history(demo_site):
 
     from directory.shops.models import Shop
     from tests.factories import EventFactory
+    from tests.translation import translate
 
     user_model = get_user_model()
     owner = user_model.objects.get(email=SHOP_OWNER_EMAIL)
@@ -219,6 +224,11 @@ def _moderation_history(demo_site):
 
     event = EventFactory(title="親子で楽しむ駅前まつり", shop=shop,
                          municipality=shop.municipality)
+    # A draft English translation: what wagtail-localize's translation editor edits.
+    event_en = translate(EventFactory(title="親子で楽しむ秋の工作教室",
+                                      municipality=shop.municipality),
+                         {"親子で楽しむ秋の工作教室": "Autumn crafts for families"},
+                         publish=False)
 
     head, branch = (Shop.objects.exclude(pk=shop.pk).filter(parent__isnull=True)
                     .order_by("pk")[:2])
@@ -233,6 +243,7 @@ def _moderation_history(demo_site):
         "rev_a": first.pk,
         "rev_b": latest.pk,
         "event": event.pk,
+        "event_en": event_en.pk,
         "chain": head.pk,
     }
 

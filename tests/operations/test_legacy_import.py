@@ -626,3 +626,27 @@ def test_replacement_hash_is_well_formed_and_matches_nothing(settings, hasher):
     assert first != second
     assert identify_hasher(first).algorithm in ("argon2", "pbkdf2_sha256")
     assert not check_password("", first) and not check_password("password", first)
+
+
+def test_imported_content_is_japanese_and_reimport_leaves_translations_alone(masters, tmp_path):
+    """Imported events and articles get the default locale (bulk_create sends no
+    pre_save); a translation has no legacy id, so a later import still updates the
+    Japanese original only."""
+    from directory.events.models import Event
+    from directory.faminavi.models import Article
+    from tests.translation import translate
+
+    folder = _export(tmp_path / "export1")
+    legacy_import(directory=folder)
+    event = Event.objects.get(legacy_id=11)
+    article = Article.objects.get(legacy_id=21)
+    assert event.locale.language_code == "ja" and article.locale.language_code == "ja"
+    assert Event.objects.filter(locale__language_code="ja").count() == Event.objects.count()
+
+    english_event = translate(event, {"親子クッキング": "Family cooking"})
+    assert english_event.legacy_id is None
+    again = legacy_import(directory=folder)
+    assert again.tables["event"].unchanged == 1 and again.tables["event"].created == 0
+    english_event.refresh_from_db()
+    assert english_event.title == "Family cooking"
+    assert Event.objects.filter(translation_key=event.translation_key).count() == 2
