@@ -208,8 +208,11 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--mix-seconds", type=int, default=60,
-                        help="seconds of the realistic site mix at 140 req/s (0: skip it)")
+    parser.add_argument("--cold-seconds", type=int, default=60,
+                        help="seconds of the site mix's cold start at 140 req/s")
+    parser.add_argument("--mix-seconds", type=int, default=120,
+                        help="seconds of the realistic site mix sustained at 140 req/s "
+                             "(0: skip the site mix)")
     parser.add_argument("--burst-seconds", type=int, default=20,
                         help="seconds of the site mix's 3× burst")
     args = parser.parse_args()
@@ -296,6 +299,7 @@ def main():
         # holds only what the cases above left in it (the home page and one search).
         if args.mix_seconds:
             for figures in site_mix.run_mix(stack, psql, db, sessions,
+                                            cold_seconds=args.cold_seconds,
                                             sustained_seconds=args.mix_seconds,
                                             burst_seconds=args.burst_seconds):
                 results.append(figures)
