@@ -308,7 +308,8 @@ def main():
                       f"p99 {figures['p99']:>7.1f} ms  errors {figures['errors']}  "
                       f"non-2xx {figures['non2xx']}  nginx cache HIT "
                       f"{100 * figures['cache_hit_share']:.0f} %  app {figures['app_rps']:.1f} "
-                      f"req/s (p95 {figures['app_p95']:.0f} ms)", flush=True)
+                      f"req/s (p95 {figures['app_p95']:.0f} ms); last answers "
+                      f"{figures['drain_seconds']:.1f} s after the phase", flush=True)
                 for kind, row in figures["kinds"].items():
                     print(f"    {kind:<28} n {row['n']:>6}  p95 {row['p95']:>7.1f} ms",
                           flush=True)

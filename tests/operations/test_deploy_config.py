@@ -168,6 +168,16 @@ def test_nginx_configs_carry_the_same_protections(path):
         assert directive in text, (path.name, directive)
 
 
+@pytest.mark.parametrize("path", [DEPLOY / "nginx" / "portal.conf", DOCKER / "nginx.conf"])
+def test_page_cache_and_refresh_listener_share_one_key_and_ignore_vary(path):
+    """The refresh on publish must store the page under the key visitors read, and
+    Django's "Vary: Cookie" must not split the anonymous cache per visitor cookie."""
+    text = path.read_text()
+    public_key = 'proxy_cache_key "$host$request_uri$cookie_django_language";'
+    assert text.count(public_key) == 2, path.name  # the public location and the refresh one
+    assert text.count("proxy_ignore_headers Vary;") == 2, path.name
+
+
 def test_gunicorn_config_loads():
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--print-config",
