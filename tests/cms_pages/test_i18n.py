@@ -6,39 +6,11 @@ import re
 
 import pytest
 from wagtail.models import GroupPagePermission, Locale, Page, WorkflowPage
-from wagtail_localize.models import StringTranslation, TranslationSource
 
 from cms_pages.models import StandardPage
+from tests.translation import english, translate
 
 pytestmark = pytest.mark.django_db
-
-
-def english():
-    return Locale.objects.get(language_code="en")
-
-
-def translate(page, strings, *, publish=True):
-    """Translate ``page`` into English through wagtail-localize's API: every
-    segment from ``strings`` (Japanese → English), the rest left as it is.
-    wagtail-localize publishes once the transaction commits (run here at once)."""
-    from django.test import TestCase
-
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        translated = _translate(page, strings, publish=publish)
-    return translated.specific_class.objects.get(pk=translated.pk)
-
-
-def _translate(page, strings, *, publish):
-    source, _created = TranslationSource.get_or_create_from_instance(page)
-    for segment in source.stringsegment_set.select_related("string"):
-        text = segment.string.data
-        StringTranslation.objects.update_or_create(
-            translation_of=segment.string, locale=english(), context=segment.context,
-            defaults={"data": strings.get(text, text)},
-        )
-    translated, _created = source.create_or_update_translation(
-        english(), publish=publish, copy_parent_pages=True, fallback=True)
-    return translated
 
 
 @pytest.fixture
