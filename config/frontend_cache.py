@@ -28,19 +28,29 @@ class NginxRefreshBackend(BaseBackend):
         self.timeout = params.pop("TIMEOUT", 10)
 
     def purge(self, url):
+        """One GET per language: nginx keeps a copy per language cookie (a URL without
+        /en/ is English for a visitor whose language switch says so), and the refresh
+        listener passes only that cookie on, so each GET replaces its own copy."""
+        from django.conf import settings
+
         parsed = urlsplit(url)
         host = parsed.hostname + (f":{parsed.port}" if parsed.port else "")
         target = urlunsplit([self.scheme, self.netloc, parsed.path, parsed.query, ""])
-        request = Request(target, method="GET",  # noqa: S310 - LOCATION is configured
-                          headers={"Host": host, "User-Agent": "portal-cache-refresh"})
-        try:
-            with urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                response.read()
-        except HTTPError as error:
-            if error.code >= 500:
-                logger.error("Couldn't refresh '%s' in nginx: HTTP %d", url, error.code)
-        except URLError as error:
-            logger.error("Couldn't refresh '%s' in nginx: %s", url, error.reason)
+        others = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+        for language in [None, *others]:
+            headers = {"Host": host, "User-Agent": "portal-cache-refresh"}
+            if language:
+                headers["Cookie"] = f"{settings.LANGUAGE_COOKIE_NAME}={language}"
+            request = Request(target, method="GET", headers=headers)  # noqa: S310
+            try:
+                with urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                    response.read()
+            except HTTPError as error:
+                if error.code >= 500:
+                    logger.error("Couldn't refresh '%s' in nginx: HTTP %d", url, error.code)
+            except URLError as error:
+                logger.error("Couldn't refresh '%s' in nginx: %s", url, error.reason)
+                return
 
 
 # --- Snippet detail pages (shops, events, ふぁみなび) ------------------------------------

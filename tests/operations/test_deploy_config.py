@@ -212,10 +212,12 @@ def test_systemd_units(unit, command):
         assert "Unknown key" not in result.stderr and "Unknown section" not in result.stderr
 
 
-def test_frontend_cache_backend_sends_a_get_with_the_public_host(monkeypatch):
+def test_frontend_cache_backend_sends_a_get_per_language_with_the_public_host(monkeypatch):
+    """One GET per language copy nginx keeps (none: Japanese; the language cookie for
+    the others). The real nginx round trip is in tests/operations/test_scaleout.py."""
     from config import frontend_cache
 
-    seen = {}
+    seen = []
 
     class Response:
         def __enter__(self):
@@ -228,15 +230,18 @@ def test_frontend_cache_backend_sends_a_get_with_the_public_host(monkeypatch):
             return b""
 
     def fake_urlopen(request, timeout):
-        seen.update(url=request.full_url, method=request.get_method(),
-                    host=request.get_header("Host"))
+        seen.append({"url": request.full_url, "method": request.get_method(),
+                     "host": request.get_header("Host"),
+                     "cookie": request.get_header("Cookie")})
         return Response()
 
     monkeypatch.setattr(frontend_cache, "urlopen", fake_urlopen)
     backend = frontend_cache.NginxRefreshBackend({"LOCATION": "http://127.0.0.1:8081"})
     backend.purge("https://passport.example.jp/news/?page=2")
-    assert seen == {"url": "http://127.0.0.1:8081/news/?page=2", "method": "GET",
-                    "host": "passport.example.jp"}
+    request = {"url": "http://127.0.0.1:8081/news/?page=2", "method": "GET",
+               "host": "passport.example.jp"}
+    assert seen == [{**request, "cookie": None},
+                    {**request, "cookie": "django_language=en"}]
 
 
 def test_the_optional_brotli_snippet_exists_and_matches_gzip():

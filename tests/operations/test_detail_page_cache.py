@@ -16,12 +16,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def refresh_listener(settings):
-    """A fake nginx refresh listener recording (path, Host) of every GET."""
+    """A fake nginx refresh listener recording (path, Host, Cookie) of every GET."""
     seen = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - http.server's name
-            seen.append((self.path, self.headers["Host"]))
+            seen.append((self.path, self.headers["Host"], self.headers["Cookie"]))
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -72,17 +72,19 @@ def test_publish_unpublish_and_delete_refresh_the_detail_page(
         masters, refresh_listener, django_capture_on_commit_callbacks, factory):
     item = factory()
     path = item.get_absolute_url()
+    # One GET per language copy: no cookie (Japanese), then the English cookie.
+    expected = [(path, _site_host(), None), (path, _site_host(), "django_language=en")]
     with django_capture_on_commit_callbacks(execute=True):
         item.save_revision().publish()
-    assert refresh_listener == [(path, _site_host())]
+    assert refresh_listener == expected
 
     with django_capture_on_commit_callbacks(execute=True):
         item.unpublish()
-    assert refresh_listener[1:] == [(path, _site_host())]
+    assert refresh_listener[2:] == expected
 
     with django_capture_on_commit_callbacks(execute=True):
         item.delete()
-    assert refresh_listener[2:] == [(path, _site_host())]
+    assert refresh_listener[4:] == expected
 
 
 def test_nothing_is_sent_without_a_refresh_listener(masters, settings,
