@@ -30,19 +30,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import site_mix  # noqa: E402
-from stack import ROOT, Stack, psql  # noqa: E402
+from stack import ROOT, Stack, fetch, psql  # noqa: E402
 
 SEARCH = "/shops/?q=" + quote("カフェ")
 # The API has no trailing slashes (api/urls.py): "/api/v1/shops/" would be a 308.
 API_LIST = "/api/v1/shops"
-CARD = "/card/"
+CARD = site_mix.CARD
 MIX_WORDS = ["カフェ", "パン", "美容", "ラーメン", "書店", "こども", "眼鏡", "スーパー"]
 MIX_PAGES = ["/", "/shops/", "/events/", "/faminavi/"] + [
     "/shops/?q=" + quote(word) for word in MIX_WORDS]
@@ -150,24 +148,6 @@ def run_wrk(script, base_url, paths, *, headers=None, duration, connections, thr
     figures = json.loads(match.group(1))
     figures.update(connections=connections, threads=threads, delay_ms=delay_ms)
     return figures
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a 3xx is an answer of its own here, not followed
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
-def fetch(url, headers=None):
-    """One GET without following redirects: (status, headers, body)."""
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - localhost
-    try:
-        with _opener.open(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
 
 
 def shops_in(db):

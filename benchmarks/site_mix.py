@@ -40,14 +40,19 @@ import subprocess
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import aiohttp
+from stack import PYTHON, ROOT, fetch
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED = 11
 OSAKA_SHOPS = 8_500
 MEMBERS = 2_000
+
+# Paths of the demo content that every portal has (tests/operations/test_bench_load.py
+# checks they answer 2xx); the news articles, events, articles and shops come from the DB.
+PAGES = ["/news/", "/faq/", "/maido/", "/enjoy/"]
+LISTS = ["/events/", "/faminavi/"]
+CARD, FAVOURITES = "/card/", "/favourites/"
 
 MIX = [  # (share, kind)
     (0.12, "home"),
@@ -89,16 +94,16 @@ def build_pools(stack, psql, db: str, sessions: list[str]) -> dict[str, Pool]:
     events = ids("SELECT id FROM events_event WHERE live ORDER BY ends_on DESC, id LIMIT 300")
     articles = ids("SELECT id FROM faminavi_article WHERE live ORDER BY id")
     drawn = subprocess.run(
-        [stack_python(), "benchmarks/shop_search.py", "--print-urls", "--queries", "400",
+        [str(PYTHON), "benchmarks/shop_search.py", "--print-urls", "--queries", "400",
          "--seed", str(SEED)],
         cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True).stdout
     searches = [url for kind, url in map(json.loads, drawn.splitlines()) if kind != "detail"]
     rng.shuffle(searches)
-    pages = ["/news/", "/faq/", "/maido/", "/enjoy/"] + [
+    pages = PAGES + [
         "/" + path.split("/", 2)[2] for path in psql(
             "-c", "SELECT url_path FROM wagtailcore_page WHERE live AND depth = 4 "
                   "AND url_path LIKE '/home/news/%' ORDER BY id", db=db).split()]
-    listing = ["/events/", "/faminavi/"] + [f"/events/{pk}/" for pk in events] + [
+    listing = LISTS + [f"/events/{pk}/" for pk in events] + [
         f"/faminavi/{pk}/" for pk in articles]
     return {
         "home": Pool(["/"], [1.0]),
@@ -106,14 +111,9 @@ def build_pools(stack, psql, db: str, sessions: list[str]) -> dict[str, Pool]:
         "shop": Pool([f"/shops/{pk}/" for pk in shops], zipf_weights(len(shops))),
         "events/faminavi": Pool(listing, zipf_weights(len(listing))),
         "pages": Pool(pages, zipf_weights(len(pages))),
-        "card (signed in)": Pool(["/card/"], [1.0], sessions),
-        "favourites (signed in)": Pool(["/favourites/"], [1.0], sessions),
+        "card (signed in)": Pool([CARD], [1.0], sessions),
+        "favourites (signed in)": Pool([FAVOURITES], [1.0], sessions),
     }
-
-
-def stack_python() -> str:
-    from stack import PYTHON
-    return str(PYTHON)
 
 
 @dataclass
@@ -178,7 +178,7 @@ def run_mix(stack, psql, db: str, sessions: list[str], *, cold_seconds: int,
     pools = build_pools(stack, psql, db, sessions)
     for kind, pool in pools.items():  # every URL kind answers 2xx before the run
         url, headers = pool.pick(random.Random(0))
-        status = _status(stack.url(url), headers)
+        status, _, _ = fetch(stack.url(url), headers)
         if not 200 <= status <= 299:
             raise RuntimeError(f"site mix: {kind} {url} answered {status} before the run")
     phases = [(f"site mix cold start {rate:.0f} req/s", rate, cold_seconds),
@@ -218,19 +218,3 @@ def run_mix(stack, psql, db: str, sessions: list[str], *, cold_seconds: int,
             "wall_seconds": time.time() - started,
         })
     return figures
-
-
-def _status(url: str, headers: dict) -> int:
-    import urllib.error
-    import urllib.request
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - localhost
-    try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code

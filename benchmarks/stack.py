@@ -24,6 +24,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,24 @@ def wait_http(url: str, *, timeout: float = 60, expect=(200,)) -> None:
             last = error
         time.sleep(0.2)
     raise TimeoutError(f"{url} did not answer within {timeout} s ({last})")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a 3xx is an answer of its own here, not followed
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def fetch(url, headers=None):
+    """One GET without following redirects: (status, headers, body)."""
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - localhost
+    try:
+        with _opener.open(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
 
 
 def psql(*args: str, db: str = "postgres") -> str:

@@ -14,19 +14,22 @@ from tests.factories import MemberFactory, ShopFactory
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import load  # noqa: E402
+import site_mix  # noqa: E402
 
 
 @pytest.mark.django_db
 def test_every_benchmarked_path_answers_2xx_without_a_redirect(client, masters):
     shop = ShopFactory()
-    paths = [load.SEARCH, load.API_LIST, *load.MIX_PAGES, load.shop_path(shop.pk)]
+    paths = [load.SEARCH, load.API_LIST, *load.MIX_PAGES, load.shop_path(shop.pk),
+             *site_mix.PAGES, *site_mix.LISTS]
     for path in paths:
         response = client.get(path)
         assert 200 <= response.status_code <= 299, (path, response.status_code)
     member = MemberFactory()
     client.force_login(member.user)
-    response = client.get(load.CARD)
-    assert response.status_code == 200, response.status_code
+    for path in (load.CARD, site_mix.FAVOURITES):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
 
 
 def test_the_api_list_path_has_no_trailing_slash():
