@@ -50,7 +50,7 @@ seed: migrate var/.seeded
 
 run: migrate var/.seeded
 	$(MANAGE) compilemessages_py
-	DEBUG=true $(MANAGE) runserver_with_worker 127.0.0.1:$(PORT)
+	PORT=$(PORT) DEBUG=true $(MANAGE) runserver_with_worker 127.0.0.1:$(PORT)
 
 test: venv
 	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)

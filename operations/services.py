@@ -168,10 +168,19 @@ def audit_prune(*, now: datetime.datetime | None = None, days: int | None = None
 SCHEDULES = [
     ("operations.tasks.backup_daily", "BACKUP_SCHEDULE_TIME", "03:00", "BACKUP_SCHEDULE"),
     ("operations.tasks.audit_prune_daily", "AUDIT_PRUNE_SCHEDULE_TIME", "03:30", None),
+    # Housekeeping: rows that hold e-mail addresses or token hashes and are useless once
+    # expired (the domain apps own the deletes; the schedule only names them).
+    ("directory.accounts.tasks.prune_link_requests", "HOUSEKEEPING_SCHEDULE_TIME", "04:00", None),
+    ("directory.shops.join.shop_account_requests_prune", "HOUSEKEEPING_SCHEDULE_TIME", "04:00",
+     None),
+    ("api.tokens.api_tokens_prune", "HOUSEKEEPING_SCHEDULE_TIME", "04:00", None),
 ]
 SCHEDULE_NAMES = {
     "operations.tasks.backup_daily": "Daily backup",
     "operations.tasks.audit_prune_daily": "Audit log pruning",
+    "directory.accounts.tasks.prune_link_requests": "Sign-up and e-mail change link pruning",
+    "directory.shops.join.shop_account_requests_prune": "Shop registration link pruning",
+    "api.tokens.api_tokens_prune": "Expired API token pruning",
 }
 
 

@@ -191,7 +191,9 @@ STORAGES = {
 
 # --- Wagtail ------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env("SITE_NAME", default="大阪府子育て・結婚応援パスポート")
-WAGTAILADMIN_BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails and the admin. Without BASE_URL they point at the address `make run`
+# serves on (PORT, which the Makefile passes on), so `PORT=8080 make run` mails :8080 links.
+WAGTAILADMIN_BASE_URL = env("BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 # Shop owners and editors upload photos: at most 5 MB each (Wagtail refuses bigger files
@@ -348,6 +350,8 @@ BACKUP_KEEP = env.int("BACKUP_KEEP", default=7)
 BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR", default="")  # e.g. /usr/lib/postgresql/15/bin
 BACKUP_SCHEDULE = env.bool("BACKUP_SCHEDULE", default=True)  # false: the systemd timer runs it
 BACKUP_SCHEDULE_TIME = env("BACKUP_SCHEDULE_TIME", default="03:00")  # TIME_ZONE local time
+# Daily pruning of expired sign-up/registration links and API tokens (operations.services).
+HOUSEKEEPING_SCHEDULE_TIME = env("HOUSEKEEPING_SCHEDULE_TIME", default="04:00")
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)

@@ -53,3 +53,49 @@ def test_next_local_time():
     for bad in ("3am", "25:00", "", "03"):
         with pytest.raises(ValueError):
             next_local_time(bad)
+
+
+HOUSEKEEPING = [
+    "directory.accounts.tasks.prune_link_requests",
+    "directory.shops.join.shop_account_requests_prune",
+    "api.tokens.api_tokens_prune",
+]
+
+
+def test_migrate_created_the_daily_housekeeping_at_four_in_tokyo():
+    """The test database was made by `migrate` on an empty database: the pruning of
+    expired links and tokens is scheduled there, daily, like the backup."""
+    for func in HOUSEKEEPING:
+        schedule = Schedule.objects.get(func=func)
+        assert schedule.schedule_type == Schedule.DAILY and schedule.repeats == -1
+        local = schedule.next_run.astimezone(TOKYO)
+        assert (local.hour, local.minute) == (4, 0)
+
+
+def test_each_housekeeping_schedule_runs_and_prunes_only_old_rows():
+    from django.utils import timezone
+    from django_q.tasks import async_task
+
+    from api.models import ApiToken
+    from directory.accounts.models import SignupRequest
+    from directory.shops.models import ShopAccountRequest
+    from tests.factories import UserFactory
+
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    user = UserFactory()
+    SignupRequest.objects.create(email="old@example.jp", token_hash="a" * 64, created_at=long_ago)
+    SignupRequest.objects.create(email="new@example.jp", token_hash="b" * 64)
+    ShopAccountRequest.objects.create(email="old@example.jp", token_hash="c" * 64,
+                                      created_at=long_ago)
+    ShopAccountRequest.objects.create(email="new@example.jp", token_hash="d" * 64)
+    ApiToken.objects.create(user=user, token_hash="e" * 64, prefix="e", expires_at=long_ago)
+    ApiToken.objects.create(user=user, token_hash="f" * 64, prefix="f",
+                            expires_at=timezone.now() + datetime.timedelta(days=30))
+
+    # As the worker runs them: by the schedule's dotted name (tests run tasks inline).
+    for schedule in Schedule.objects.filter(func__in=HOUSEKEEPING):
+        async_task(schedule.func)
+
+    assert list(SignupRequest.objects.values_list("email", flat=True)) == ["new@example.jp"]
+    assert list(ShopAccountRequest.objects.values_list("email", flat=True)) == ["new@example.jp"]
+    assert list(ApiToken.objects.values_list("prefix", flat=True)) == ["f"]
