@@ -19,3 +19,6 @@ WAGTAILADMIN_BASE_URL = env("BASE_URL", default="http://testserver")
 # turns the TOTP step on (production and `make run` have it on: base.py).
 STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=False)
 MAINTENANCE_FLAG_FILE = BASE_DIR / "var" / "test-maintenance.on"  # noqa: F405
+# Static files through the app as `make run` serves them (WhiteNoise finds them in the
+# apps' static/ folders; production serves the collected, hashed copies).
+WHITENOISE_USE_FINDERS = True

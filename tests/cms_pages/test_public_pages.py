@@ -2,7 +2,7 @@
 
 import datetime
 import re
-from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from django.test import RequestFactory
@@ -151,17 +151,36 @@ def test_switching_to_english_and_back(client, masters):
     assert "協賛店をさがす" in html
 
 
-def test_static_assets_exist():
-    from django.contrib.staticfiles import finders
+STATIC_REFERENCE = re.compile(r'(?:href|src)="(/static/[^"?#]+)')
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)")
+STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
+                ".png": "image/png", ".webmanifest": "application/manifest+json",
+                ".json": "application/json", ".woff2": "font/woff2", ".ico": "image/"}
 
-    css = finders.find("css/portal.css")
-    assert css
-    text = Path(css).read_text(encoding="utf-8")
-    assert "@media (forced-colors: active)" in text
-    assert "@media (prefers-reduced-motion: reduce)" in text
-    assert "overflow-wrap: anywhere" in text
-    assert finders.find("icons/favicon.svg")
-    assert finders.find("icons/logo.svg")
+
+def _fetch_static(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    wanted = next((kind for suffix, kind in STATIC_TYPES.items() if path.endswith(suffix)), "")
+    assert response["Content-Type"].startswith(wanted), (path, response["Content-Type"])
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("path", ["/", "/shops/", "/events/"])
+def test_every_asset_a_page_links_is_served_by_the_app(client, masters, path):
+    """Each stylesheet, script, icon and image a page refers to answers 200 with its
+    type through the app (WhiteNoise), and so does everything the stylesheets load."""
+    html = client.get(path).content.decode()
+    assets = set(STATIC_REFERENCE.findall(html))
+    assert any(asset.endswith(".css") for asset in assets), assets
+    assert any("icon" in asset for asset in assets), assets
+    for asset in sorted(assets):
+        body = _fetch_static(client, asset)
+        if asset.endswith(".css"):
+            for reference in CSS_URL.findall(body.decode()):
+                if reference.startswith("data:"):
+                    continue
+                _fetch_static(client, urljoin(asset, reference))
 
 
 def test_japanese_is_served_even_to_an_english_browser_until_the_visitor_switches(client):
