@@ -12,7 +12,7 @@ APT_PACKAGES := chromium fonts-noto-cjk nginx wrk redis-server
 
 help:
 	@echo "make run    - install, migrate, load masters + demo data (once), serve http://127.0.0.1:$(PORT)"
-	@echo "make test   - the test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
+	@echo "make test   - the test suite on every core (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make e2e    - browser tests and the accessibility sweep (Playwright + Debian chromium + axe)"
 	@echo "make a11y-statement - publish the sweep results on the accessibility statement page"
 	@echo "make lint   - ruff and makemigrations --check"
@@ -52,8 +52,12 @@ run: migrate var/.seeded
 	$(MANAGE) compilemessages_py
 	PORT=$(PORT) DEBUG=true $(MANAGE) runserver_with_worker 127.0.0.1:$(PORT)
 
+# One pytest-xdist worker per core (TEST_WORKERS=0: all in this process, e.g. to debug); each
+# worker has its own test database, kept between runs (--reuse-db; PYTEST_ARGS=--create-db
+# builds them again). A test file stays on one worker (--dist loadfile).
+TEST_WORKERS ?= auto
 test: venv
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -1,7 +1,21 @@
-"""Test settings: the same as base, with fast hashing and the in-memory outbox."""
+"""Test settings: the same as base, with fast hashing and the in-memory outbox.
+
+`make test` runs on several pytest-xdist workers: each has its own test database
+(pytest-django adds the worker id to its name) and its own files below."""
+
+import os
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import BASE_DIR, DATABASES, env
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+(BASE_DIR / "var").mkdir(exist_ok=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so --reuse-db (the default) keeps the migrated database between
+    # runs; nothing needs to survive a crash, so no fsync and no WAL file.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    DATABASES["default"]["OPTIONS"]["init_command"] = (
+        "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;")
 
 DEBUG = False
 SECRET_KEY = "test-secret-key"  # noqa: S105
@@ -18,7 +32,8 @@ WAGTAILADMIN_BASE_URL = env("BASE_URL", default="http://testserver")
 # Feature tests sign staff in without a phone; tests/operations/test_security_twofactor.py
 # turns the TOTP step on (production and `make run` have it on: base.py).
 STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=False)
-MAINTENANCE_FLAG_FILE = BASE_DIR / "var" / "test-maintenance.on"  # noqa: F405
+MAINTENANCE_FLAG_FILE = BASE_DIR / "var" / f"test-maintenance-{WORKER}.on"
+BACKUP_DIR = BASE_DIR / "var" / "test-backups" / WORKER
 # Static files through the app as `make run` serves them (WhiteNoise finds them in the
 # apps' static/ folders; production serves the collected, hashed copies).
 WHITENOISE_USE_FINDERS = True
