@@ -57,7 +57,7 @@ run: migrate var/.seeded
 # builds them again). A test file stays on one worker (--dist loadfile).
 TEST_WORKERS ?= auto
 test: venv
-	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e and not scaleout" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

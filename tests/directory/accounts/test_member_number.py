@@ -4,7 +4,7 @@ concurrency (the threaded test runs on PostgreSQL, where rows are really locked)
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from directory.accounts.models import Counter
 from directory.members.services import MEMBER_NUMBER_COUNTER, member_number_issue
@@ -35,8 +35,6 @@ def test_numbers_already_held_are_skipped(masters):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="SQLite has no row locks; it serialises writers instead")
 def test_concurrent_issues_never_share_a_number():
     from django.db import transaction
 

@@ -5,7 +5,6 @@ The public listing changes only when the secretariat publishes."""
 import re
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import ModelLogEntry, Revision, TaskState, WorkflowState
@@ -264,10 +263,6 @@ def test_edit_form_round_trip_is_stable(owner_client, published_shop):
     assert data["benefits-TOTAL_FORMS"] == "1"
 
 
-@pytest.mark.skipif(
-    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-    reason="row locks need PostgreSQL (SQLite serialises writers by itself)",
-)
 @pytest.mark.django_db(transaction=True)
 def test_two_approvals_sent_at_the_same_moment_publish_once(masters):
     """Two reviewers press "approve" at the same instant (two threads, two database
