@@ -34,6 +34,3 @@ WAGTAILADMIN_BASE_URL = env("BASE_URL", default="http://testserver")
 STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=False)
 MAINTENANCE_FLAG_FILE = BASE_DIR / "var" / f"test-maintenance-{WORKER}.on"
 BACKUP_DIR = BASE_DIR / "var" / "test-backups" / WORKER
-# Static files through the app as `make run` serves them (WhiteNoise finds them in the
-# apps' static/ folders; production serves the collected, hashed copies).
-WHITENOISE_USE_FINDERS = True

@@ -167,9 +167,15 @@ def _fetch_static(client, path):
 
 
 @pytest.mark.parametrize("path", ["/", "/shops/", "/events/"])
-def test_every_asset_a_page_links_is_served_by_the_app(client, masters, path):
+def test_every_asset_a_page_links_is_served_by_the_app(settings, masters, path):
     """Each stylesheet, script, icon and image a page refers to answers 200 with its
-    type through the app (WhiteNoise), and so does everything the stylesheets load."""
+    type through the app (WhiteNoise, finding files in the apps' static/ folders as
+    under `make run`), and so does everything the stylesheets load."""
+    from django.test import Client
+
+    # Not in the test settings: WhiteNoise would scan every static file for each client.
+    settings.WHITENOISE_USE_FINDERS = True
+    client = Client()  # its middleware is built now, with the setting above
     html = client.get(path).content.decode()
     assets = set(STATIC_REFERENCE.findall(html))
     assert any(asset.endswith(".css") for asset in assets), assets
