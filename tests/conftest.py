@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from directory.masters.services import masters_load
@@ -109,7 +111,7 @@ def pytest_runtest_teardown(item, nextitem):
 def _migration_data_snapshot(request, django_db_blocker):
     """Snapshot the migration data for the restore above (when no test of the session
     asked pytest-django for serialized rollback, nothing else has); and drop a kept
-    (--reuse-db) PostgreSQL test database that is nevertheless left without it, so the
+    (--reuse-db) test database (PostgreSQL, or SQLite's file) that is nevertheless left without it, so the
     next run creates it again instead of failing. A session without plain transactional
     tests needs neither; one without database tests at all (`make scaleout`) must not
     touch the connection, which then names the real database of DATABASE_URL."""
@@ -124,7 +126,9 @@ def _migration_data_snapshot(request, django_db_blocker):
         if not getattr(connection, "_test_serialized_contents", None) and Page.objects.exists():
             _SNAPSHOT["default"] = connection.creation.serialize_db_to_string()
     yield
-    if connection.vendor == "sqlite" or not request.config.getoption("reuse_db", False):
+    name = connection.settings_dict["NAME"]
+    in_memory = connection.vendor == "sqlite" and connection.creation.is_in_memory_db(name)
+    if in_memory or not request.config.getoption("reuse_db", False):
         return
     with django_db_blocker.unblock():
         if Page.objects.exists():
@@ -134,7 +138,9 @@ def _migration_data_snapshot(request, django_db_blocker):
         if contents:  # the session ended with a plain transactional test: restore here
             _restore_migration_data(connection, contents)
             return
-        name = connection.settings_dict["NAME"]
         connection.close()
+        if connection.vendor == "sqlite":
+            Path(name).unlink(missing_ok=True)
+            return
         with connection._nodb_cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)} WITH (FORCE)")
