@@ -16,6 +16,25 @@ def _fresh_versioned_caches():
     VersionedCache.clear_all()
 
 
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """For a module-scoped fixture that makes rows once for all the tests of a module:
+    they are written in a transaction that each test's own transaction nests in (a
+    savepoint, as Django's TestCase.setUpTestData does) and that is rolled back after
+    the module. Only for modules without transactional (transaction=True) tests."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            masters_load()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
 def masters(db):
     """The reference masters (43 municipalities, genres, programmes…)."""

@@ -280,8 +280,13 @@ def test_the_matrix_covers_every_role():
 # --- the world ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def world(masters, osaka_city, sakai_city):
+@pytest.fixture(scope="module")
+def world(module_db):
+    """One world for every endpoint of the matrix (each test rolls its changes back)."""
+    from directory.masters.models import Municipality
+
+    osaka_city = Municipality.objects.get(code="271004")
+    sakai_city = Municipality.objects.get(code="271403")
     w = SimpleNamespace()
     w.members = {"member": MemberFactory(), "other_member": MemberFactory()}
     owner, shop = owner_with_shop()
@@ -355,7 +360,7 @@ OPERATIONS = sorted(MATRIX)
 
 @pytest.mark.parametrize("method, route", OPERATIONS,
                          ids=[f"{method} {route}" for method, route in OPERATIONS])
-def test_authorisation(world, schema_validator, method, route):
+def test_authorisation(db, world, schema_validator, method, route):
     """Each role in turn, each in a savepoint rolled back afterwards (one world per
     endpoint): the answer is the expected one, and a refusal changes nothing."""
     from django.core.cache import cache
