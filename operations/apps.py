@@ -21,6 +21,10 @@ class OperationsConfig(AppConfig):
         from wagtail.models import ModelLogEntry, PageLogEntry
 
         from operations import receivers
+        from operations.spreadsheets import protect_wagtail_spreadsheet_export
+
+        # Every ?export=csv / xlsx of the back office writes no cell that runs as a formula.
+        protect_wagtail_spreadsheet_export()
 
         user_model = get_user_model()
         user_logged_in.connect(receivers.on_user_logged_in, dispatch_uid="audit_login")
