@@ -198,6 +198,10 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 # with a Japanese message); EXIF locations are removed on upload (directory/shops/images.py).
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", default=5 * 1024 * 1024)
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Wagtail's "Name and Email" panel changes the sign-in address with only a session; our
+# panel (directory/accounts/admin_forms.py) asks for the password and lets the old
+# address undo the change.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 
