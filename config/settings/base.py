@@ -223,6 +223,8 @@ PORTAL = {
     # Member accounts (directory/accounts): link lifetimes, member numbers, abuse limits.
     "SIGNUP_LINK_HOURS": env.int("PORTAL_SIGNUP_LINK_HOURS", default=24),
     "EMAIL_CHANGE_LINK_HOURS": env.int("PORTAL_EMAIL_CHANGE_LINK_HOURS", default=24),
+    # The link mailed to the old address after a sign-in address change (accounts/services).
+    "EMAIL_CHANGE_UNDO_DAYS": env.int("PORTAL_EMAIL_CHANGE_UNDO_DAYS", default=7),
     # str.format with prefecture_code and number: 27 + 8 digits = 2700000001.
     "MEMBER_NUMBER_FORMAT": env("PORTAL_MEMBER_NUMBER_FORMAT",
                                 default="{prefecture_code}{number:08d}"),
@@ -319,6 +321,8 @@ CSP_CONNECT_SRC_EXTRA = env.list("CSP_CONNECT_SRC_EXTRA", default=[])
 # session limits in seconds (idle: back-office users; absolute: every signed-in session).
 STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
 STAFF_TWO_FACTOR_GROUPS = ["事務局", "自治体職員", "監査"]  # directory/accounts/roles.py
+# Authenticators are registered only through one-time links mailed by the secretariat.
+STAFF_TWO_FACTOR_LINK_HOURS = env.int("STAFF_TWO_FACTOR_LINK_HOURS", default=72)
 STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600)
 # The e2e accessibility sweep writes its results here; `manage.py accessibility_statement`
