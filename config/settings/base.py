@@ -246,7 +246,8 @@ PORTAL = {
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, stating every constraint the serializers enforce (api/openapi.py)
+    "DEFAULT_SCHEMA_CLASS": "api.openapi.PortalAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
 }
