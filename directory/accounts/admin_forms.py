@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.account import BaseSettingsPanel
 
-from directory.accounts import services
+from directory.accounts import ratelimit, services
 from directory.accounts.forms import CurrentPasswordMixin, normalise_email
 
 
@@ -44,7 +44,19 @@ class SignInEmailForm(CurrentPasswordMixin, forms.Form):
     def clean_current_password(self):
         if not self.cleaned_data.get("current_password"):
             raise forms.ValidationError(_("Enter the password."), code="required")
-        return super().clean_current_password()
+        # A session alone must not be a way to guess the password: the per-account
+        # lockout of the login counts wrong passwords here too.
+        key = normalise_email(self.user.email)
+        if ratelimit.lockout_remaining(scope=services.LOGIN_ACCOUNT_SCOPE, key=key):
+            raise forms.ValidationError(
+                _("Too many wrong passwords. Wait 15 minutes and try again."), code="locked")
+        try:
+            return super().clean_current_password()
+        except forms.ValidationError:
+            attempts, seconds = ratelimit.lockout_settings()
+            ratelimit.lockout_failure(scope=services.LOGIN_ACCOUNT_SCOPE, key=key,
+                                      attempts=attempts, seconds=seconds)
+            raise
 
     def save(self):
         try:

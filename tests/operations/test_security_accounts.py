@@ -261,3 +261,16 @@ def test_signing_in_and_rehashing_the_password_revokes_nothing(client, masters, 
     assert User.objects.get(pk=user.pk).password.startswith("md5$")  # re-hashed
     assert _token_works(raw)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.PASSWORD_CHANGE).exists()
+
+
+def test_the_current_password_cannot_be_guessed_through_the_panel(client, owner_user):
+    client.force_login(owner_user)
+    for attempt in range(5):
+        _account_post(client, **{"sign_in_email-new_email": "attacker@example.jp",
+                                 "sign_in_email-current_password": f"guess-{attempt}"})
+    response = _account_post(client, **{"sign_in_email-new_email": "attacker@example.jp",
+                                        "sign_in_email-current_password": PASSWORD})
+    assert response.status_code == 200
+    assert "15分" in response.content.decode()
+    owner_user.refresh_from_db()
+    assert owner_user.email == "owner@example.jp"

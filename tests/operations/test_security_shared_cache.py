@@ -83,3 +83,17 @@ def test_migrate_creates_the_database_cache_table():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS portal_test_cache")
+
+
+def test_the_docker_build_step_satisfies_production_settings():
+    """The image runs collectstatic under production settings at build time, with
+    build-only values: they must include a shared cache, or the build fails."""
+    import re
+
+    text = (ROOT / "docker" / "Dockerfile").read_text()
+    step = re.search(r"^RUN ((?:\w+=\S+ \\?\s*)+)python manage.py collectstatic", text, re.M)
+    assert step, "the collectstatic step"
+    variables = dict(re.findall(r"(\w+)=(\S+)", step.group(1)))
+    assert "REDIS_URL" in variables or "CACHE_URL" in variables
+    result = _production(**variables)
+    assert result.returncode == 0, result.stderr
