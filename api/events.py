@@ -148,7 +148,9 @@ class EventWriteInputSerializer(InputSerializer):
                                    max_length=50)
     shop_id = serializers.IntegerField(required=False, allow_null=True, default=None,
                                        min_value=1, max_value=2**53,
-                                       help_text="The organising shop (one of yours).")
+                                       help_text="The organising shop (one of yours). An "
+                                                 "event's shop that the caller may not "
+                                                 "choose (another role's) is kept.")
     organiser = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                       default="")
     website = serializers.URLField(max_length=200, required=False, allow_blank=True,
@@ -170,10 +172,20 @@ class EventWriteInputSerializer(InputSerializer):
         values["municipality"] = municipality_in_scope(user, attrs["municipality"],
                                                        sees_everything=sees_everything)
         values["genres"] = codes_to_objects(Genre, attrs["genres"], "genres")
+        shops = access.shops_choosable_by_user(user) if sees_everything else \
+            access.shops_for_user(user)
         values["shop"] = None
-        if attrs["shop_id"] is not None:
-            shops = access.shops_choosable_by_user(user) if sees_everything else \
-                access.shops_for_user(user)
+        event = self.context.get("event")
+        current = event.get_latest_revision_as_object().shop if event is not None else None
+        if current is not None and not shops.filter(pk=current.pk).exists():
+            # The event's shop is not one this role may choose (municipal staff editing a
+            # shop owner's event in their municipality): it is kept, whether shop_id is
+            # left out, null or the same; another shop is refused.
+            if attrs["shop_id"] not in (None, current.pk):
+                raise ValidationError({"shop_id": [ErrorDetail(
+                    _("No shop with this id that you may choose."), code="invalid_choice")]})
+            values["shop"] = current
+        elif attrs["shop_id"] is not None:
             values["shop"] = shops.filter(pk=attrs["shop_id"]).first()
             if values["shop"] is None:
                 raise ValidationError({"shop_id": [ErrorDetail(
@@ -208,7 +220,8 @@ class ManagedEventSerializer(ManagedSerializerMixin):
 
 
 def _event_write(request, event):
-    data = EventWriteInputSerializer(data=request.data, context={"request": request})
+    data = EventWriteInputSerializer(data=request.data,
+                                     context={"request": request, "event": event})
     data.is_valid(raise_exception=True)
     if data.validated_data["publish"]:
         refuse_publish_without_permission(request, "events.publish_event")

@@ -12,11 +12,68 @@ Request bodies are closed (`additionalProperties: false`): the input
 serializers refuse unknown fields (api/serializers.py InputSerializer), so the
 schema says so. The root gets `x-legacy-functions`: each function of the legacy
 API list with the operations implementing it.
+
+`PortalAutoSchema` (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) states the constraints the
+serializers enforce that drf-spectacular leaves out, read from the serializer fields
+themselves (never written by hand):
+
+- a request string that refuses "" (CharField with allow_blank=False) has minLength 1,
+  and, when the field trims whitespace and has no pattern of its own, a pattern saying
+  it must hold a character that is not a space;
+- a list (ListField, or a nested serializer with many=True) states its min_length,
+  max_length and allow_empty=False as minItems / maxItems.
 """
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import is_list_serializer
+from rest_framework import serializers
+
 from api.legacy_functions import LEGACY_FUNCTIONS
+
+# A character Python's str.strip() keeps (what DRF's trim_whitespace leaves), in ECMA
+# regex terms: \s there lacks \x1c-\x1f and \x85 and has \ufeff, which strip() keeps.
+NOT_ONLY_SPACES = r"[^\s\u001c-\u001f\u0085]|\ufeff"
+
+
+def _array_schema(schema: dict) -> dict | None:
+    if schema.get("type") == "array":
+        return schema
+    for option in schema.get("oneOf", []) + schema.get("anyOf", []) + schema.get("allOf", []):
+        if isinstance(option, dict) and option.get("type") == "array":
+            return option
+    return None
+
+
+def serializer_field_constraints(field, schema: dict, direction: str) -> dict:
+    """`schema` with the constraints `field` enforces added (see the module docstring)."""
+    if not isinstance(schema, dict):
+        return schema
+    if (direction == "request" and isinstance(field, serializers.CharField)
+            and not field.allow_blank and schema.get("type") == "string"
+            and "enum" not in schema):
+        schema["minLength"] = max(schema.get("minLength", 0), 1)
+        if field.trim_whitespace and "pattern" not in schema and "format" not in schema:
+            schema["pattern"] = NOT_ONLY_SPACES
+    if isinstance(field, serializers.ListField) or is_list_serializer(field):
+        array = _array_schema(schema)
+        if array is not None:
+            minimum = getattr(field, "min_length", None)
+            if not getattr(field, "allow_empty", True):
+                minimum = max(minimum or 0, 1)
+            if minimum:
+                array["minItems"] = max(array.get("minItems", 0), minimum)
+            maximum = getattr(field, "max_length", None)
+            if maximum is not None:
+                array["maxItems"] = min(array.get("maxItems", maximum), maximum)
+    return schema
+
+
+class PortalAutoSchema(AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        return serializer_field_constraints(field, schema, direction)
 
 PROBLEM = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

@@ -57,6 +57,13 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+@transaction.atomic
+def api_tokens_revoke_all(*, user) -> int:
+    """Revoke every live token of `user` (after a password change or reset); the count."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+
+
 def api_token_touch(*, token: ApiToken) -> None:
     """Record a use, at most once per LAST_USED_RESOLUTION (one UPDATE, no read)."""
     now = timezone.now()

@@ -302,7 +302,9 @@ class Stack:
     def start_app(self, index: int) -> None:
         env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.app_ports[index]}",
                "WEB_CONCURRENCY": str(self.workers_per_instance),
-               "GUNICORN_ACCESS_LOG": str(self.tmp / f"app{index}-access.log")}
+               "GUNICORN_ACCESS_LOG": str(self.tmp / f"app{index}-access.log"),
+               # The worker's pid ends each line: tests see which worker answered.
+               "GUNICORN_ACCESS_LOG_FORMAT": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %(p)s'}
         self._spawn(f"app{index}", [PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
                                     "config.wsgi"], env=env)
 

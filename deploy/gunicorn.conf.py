@@ -31,7 +31,8 @@ limit_request_fields = 100
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+access_log_format = os.environ.get("GUNICORN_ACCESS_LOG_FORMAT",
+                                   '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"')
 proc_name = "portal"
 # gunicorn's control socket defaults to one path in $HOME, shared by every instance on the
 # host (and not writable under systemd's ProtectHome): off unless a path is given.

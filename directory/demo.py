@@ -751,6 +751,20 @@ def _staff_ensure(*, password_hash: str) -> int:
     return created
 
 
+def demo_staff_enrolment_links() -> list[tuple[str, str]]:
+    """(e-mail, link) for each demo account that must use a second factor and has no
+    authenticator yet: an authenticator is registered only through such a link
+    (staffauth), so `make run` prints them for the developer. Empty when the second
+    factor is switched off (STAFF_TWO_FACTOR_REQUIRED=false)."""
+    from staffauth.services import device_for, enrolment_link_send, two_factor_required
+
+    links = []
+    for user in User.objects.filter(email__in=[row[0] for row in DEMO_STAFF]).order_by("pk"):
+        if two_factor_required(user) and device_for(user) is None:
+            links.append((user.email, enrolment_link_send(user)))
+    return links
+
+
 # --- the service ------------------------------------------------------------------------------
 
 @transaction.atomic

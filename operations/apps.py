@@ -9,6 +9,17 @@ def _ensure_schedules(sender, using="default", **kwargs):
     schedules_ensure(using=using)
 
 
+def _ensure_cache_table(sender, using="default", **kwargs):
+    """Django's database cache (CACHE_URL=dbcache://…, one of the shared caches production
+    accepts) needs its table: made by every migrate, so deployments need no extra step."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if any(cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+           for cache in settings.CACHES.values()):
+        call_command("createcachetable", database=using, verbosity=0)
+
+
 class OperationsConfig(AppConfig):
     name = "operations"
     verbose_name = _("Operations")
@@ -21,6 +32,10 @@ class OperationsConfig(AppConfig):
         from wagtail.models import ModelLogEntry, PageLogEntry
 
         from operations import receivers
+        from operations.spreadsheets import protect_wagtail_spreadsheet_export
+
+        # Every ?export=csv / xlsx of the back office writes no cell that runs as a formula.
+        protect_wagtail_spreadsheet_export()
 
         user_model = get_user_model()
         user_logged_in.connect(receivers.on_user_logged_in, dispatch_uid="audit_login")
@@ -35,3 +50,5 @@ class OperationsConfig(AppConfig):
                               dispatch_uid=f"audit_wagtail_{log_model.__name__}")
         # The daily backup and audit pruning schedules (django-q2), after every migrate.
         post_migrate.connect(_ensure_schedules, sender=self, dispatch_uid="operations_schedules")
+        post_migrate.connect(_ensure_cache_table, sender=self,
+                             dispatch_uid="operations_cache_table")

@@ -32,6 +32,11 @@ class AuditEvent(models.Model):
         DELETE = "delete", _("Delete")
         EXPORT = "export", _("Export")
         PERSONAL_DATA_VIEW = "personal_data_view", _("Personal data view")
+        EMAIL_CHANGE = "email_change", _("Sign-in e-mail change")
+        EMAIL_CHANGE_UNDO = "email_change_undo", _("Sign-in e-mail change undone")
+        PASSWORD_CHANGE = "password_change", _("Password change")
+        TWO_FACTOR_LINK = "two_factor_link", _("Second-factor enrolment link sent")
+        TWO_FACTOR_ENROL = "two_factor_enrol", _("Second factor enrolled")
 
     # Stored in UTC (USE_TZ); the admin shows it in TIME_ZONE (Japan time).
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True,

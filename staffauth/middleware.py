@@ -74,7 +74,8 @@ class SessionTimeoutMiddleware:
 class StaffTwoFactorMiddleware:
     """Under /admin/, a user who must use TOTP (see services.two_factor_required)
     reaches nothing but the TOTP pages, the login and the logout until this session
-    passed the second factor; one without an authenticator is sent to enrolment."""
+    passed the second factor; one without an authenticator is sent to the enrolment page,
+    which asks for the enrolment link the secretariat mails (staffauth.views.enrol)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -92,6 +93,9 @@ class StaffTwoFactorMiddleware:
             }
         return self._open_paths
 
+    def link_prefix(self):
+        return reverse("staffauth:link", kwargs={"token": "x"})[:-2]
+
     def __call__(self, request):
         path = request.path
         user = getattr(request, "user", None)
@@ -100,6 +104,7 @@ class StaffTwoFactorMiddleware:
             and user is not None
             and user.is_authenticated
             and path not in self.open_paths()
+            and not path.startswith(self.link_prefix())
             and not services.session_is_verified(request)
         ):
             # Anyone who registered an authenticator is asked for it, required or not.

@@ -66,3 +66,37 @@ class StaffRecoveryCode(models.Model):
 
     def __str__(self):
         return f"{self.device} ({'used' if self.used_at else 'unused'})"
+
+
+class StaffEnrolmentLink(models.Model):
+    """A one-time link to register an authenticator, e-mailed to the account's address by
+    the secretariat (back office → 二段階認証の登録リンク) or `manage.py staff_2fa_link`.
+
+    Registering needs the link AND the account's password: whoever learns only the
+    password can never register their own authenticator. Only a SHA-256 of the link's
+    token is stored (directory.accounts.tokens); a link works once, until expires_at
+    (STAFF_TWO_FACTOR_LINK_HOURS, 72 h), and a newer link replaces it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="totp_enrolment_links", verbose_name=_("user"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("sent by"))
+
+    class Meta:
+        verbose_name = _("authenticator enrolment link")
+        verbose_name_plural = _("authenticator enrolment links")
+        ordering = ["-created_at", "-pk"]
+        # "add" is the secretariat's right to send links (directory/accounts/roles.py).
+        default_permissions = ("add",)
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at

@@ -1,5 +1,6 @@
-"""Who must use a second factor, checking codes, and the session stamps."""
+"""Who must use a second factor, checking codes, enrolment links, and the session stamps."""
 
+import datetime
 import time
 
 from django.conf import settings
@@ -8,13 +9,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from staffauth import totp
-from staffauth.models import StaffRecoveryCode, StaffTOTPDevice, recovery_code_hash
+from staffauth.models import (
+    StaffEnrolmentLink,
+    StaffRecoveryCode,
+    StaffTOTPDevice,
+    recovery_code_hash,
+)
 
 SESSION_VERIFIED = "staffauth_verified"
 SESSION_LOGIN_AT = "staffauth_login_at"
 SESSION_SEEN_AT = "staffauth_seen_at"
 SESSION_IS_STAFF = "staffauth_is_staff"
 SESSION_PENDING_SECRET = "staffauth_pending_secret"
+SESSION_ENROLMENT_LINK = "staffauth_enrolment_link"
 
 
 def _setting(name, default):
@@ -104,12 +111,19 @@ def code_verify(user, code: str) -> str | None:
 
 
 @transaction.atomic
-def device_enrol(user, secret: str, code: str) -> list[str] | None:
-    """Register the authenticator when ``code`` proves the app holds ``secret``.
+def device_enrol(user, secret: str, code: str, *,
+                 link: StaffEnrolmentLink | None = None) -> list[str] | None:
+    """Register the authenticator when ``code`` proves the app holds ``secret``; the
+    enrolment ``link`` it was reached through is used up.
 
     Returns the new recovery codes (shown once), or None when the code is wrong.
     """
+    from operations.models import AuditEvent
+    from operations.services import audit_record
+
     if attempts_blocked(user):
+        return None
+    if link is not None and enrolment_link_state(link, user) != "valid":
         return None
     step = totp.totp_match(secret, code)
     if step is None:
@@ -118,12 +132,83 @@ def device_enrol(user, secret: str, code: str) -> list[str] | None:
     StaffTOTPDevice.objects.filter(user=user).delete()
     device = StaffTOTPDevice.objects.create(user=user, secret=secret, last_step=step,
                                             last_used_at=timezone.now())
+    if link is not None:
+        StaffEnrolmentLink.objects.filter(pk=link.pk).update(used_at=timezone.now())
     _failures_clear(user)
+    audit_record(action=AuditEvent.Action.TWO_FACTOR_ENROL, user=user,
+                 object_type="accounts.user", object_id=user.pk,
+                 detail={"through": "link" if link is not None else "verified session"})
     return device.recovery_codes_replace()
 
 
+# --- enrolment links (the only way to register a first authenticator) ---------------------
+
+def enrolment_link_hours() -> int:
+    return int(_setting("STAFF_TWO_FACTOR_LINK_HOURS", 72))
+
+
+@transaction.atomic
+def enrolment_link_send(user, *, by=None, language: str | None = None) -> str:
+    """A new one-time enrolment link for ``user``, mailed to the account's address (and
+    returned, for `manage.py staff_2fa_link` and the demo seed). Earlier unused links of
+    the account stop working. Audited."""
+    from django.urls import reverse
+    from django_q.tasks import async_task
+
+    from directory.accounts.tokens import token_generate
+    from operations.models import AuditEvent
+    from operations.services import audit_record
+
+    now = timezone.now()
+    StaffEnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    raw, hashed = token_generate()
+    link = StaffEnrolmentLink.objects.create(
+        user=user, token_hash=hashed, created_at=now,
+        expires_at=now + datetime.timedelta(hours=enrolment_link_hours()),
+        created_by=by if by is not None and by.pk else None)
+    url = (settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+           + reverse("staffauth:link", kwargs={"token": raw}))
+    audit_record(action=AuditEvent.Action.TWO_FACTOR_LINK, user=by,
+                 object_type="accounts.user", object_id=user.pk,
+                 detail={"link_id": link.pk, "expires_at": link.expires_at,
+                         "to": user.email})
+    async_task("staffauth.tasks.send_enrolment_link", email=user.email, url=url,
+               hours=enrolment_link_hours(), language=language)
+    return url
+
+
+def enrolment_link_by_token(raw: str) -> StaffEnrolmentLink | None:
+    from directory.accounts.tokens import token_hash, token_is_plausible
+
+    if not token_is_plausible(raw):
+        return None
+    return StaffEnrolmentLink.objects.filter(token_hash=token_hash(raw)).first()
+
+
+def enrolment_link_state(link: StaffEnrolmentLink | None, user) -> str:
+    """valid, invalid (unknown, or another account's), used or expired."""
+    if link is None or link.user_id != user.pk:
+        return "invalid"
+    link.refresh_from_db(fields=["used_at"])
+    if link.used_at is not None:
+        return "used"
+    if link.is_expired:
+        return "expired"
+    return "valid"
+
+
+def enrolment_link_of_session(request) -> StaffEnrolmentLink | None:
+    """The link this session was opened with, while it can still be used."""
+    pk = request.session.get(SESSION_ENROLMENT_LINK)
+    link = StaffEnrolmentLink.objects.filter(pk=pk).first() if pk else None
+    if link is None or enrolment_link_state(link, request.user) != "valid":
+        return None
+    return link
+
+
 def device_reset(user) -> bool:
-    """Remove the user's authenticator (lost phone); they enrol again at next sign-in."""
+    """Remove the user's authenticator (lost phone); they enrol again through a new
+    enrolment link (enrolment_link_send)."""
     deleted, _ = StaffTOTPDevice.objects.filter(user=user).delete()
     _failures_clear(user)
     return bool(deleted)
@@ -134,6 +219,7 @@ def device_reset(user) -> bool:
 def session_mark_verified(request) -> None:
     request.session[SESSION_VERIFIED] = request.user.pk
     request.session.pop(SESSION_PENDING_SECRET, None)
+    request.session.pop(SESSION_ENROLMENT_LINK, None)
     # A new key after the second factor too, as after the password.
     request.session.cycle_key()
 

@@ -8,4 +8,5 @@ app_name = "staffauth"
 urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("enrol/", views.enrol, name="enrol"),
+    path("link/<str:token>/", views.link, name="link"),
 ]

@@ -1,5 +1,7 @@
 """The TOTP step after the password (verify) and registering an authenticator (enrol)."""
 
+from urllib.parse import urlencode
+
 import segno
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -57,16 +59,43 @@ def _qr_data_uri(uri):
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
+LINK_STATUS = {"invalid": 404, "used": 410, "expired": 410}
+
+
+@never_cache
+def link(request, token: str):
+    """The one-time enrolment link: after the password (sign in first), it lets this
+    session register an authenticator. The token leaves the address bar at once."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('wagtailadmin_login')}?"
+                        f"{urlencode({'next': request.path})}")
+    enrolment_link = services.enrolment_link_by_token(token)
+    state = services.enrolment_link_state(enrolment_link, request.user)
+    if state != "valid":
+        return render(request, "staffauth/twofactor_link_problem.html", {"state": state},
+                      status=LINK_STATUS[state])
+    request.session[services.SESSION_ENROLMENT_LINK] = enrolment_link.pk
+    return redirect("staffauth:enrol")
+
+
 @never_cache
 @sensitive_post_parameters("code")
 def enrol(request):
     if not request.user.is_authenticated:
         return _login_first(request)
     next_url = _next_url(request)
-    # Replacing an authenticator needs the old one first: a stolen password alone
-    # must not be enough to register the thief's phone.
-    if services.device_for(request.user) and not services.session_is_verified(request):
-        return redirect(f"{reverse('staffauth:verify')}?next={reverse('staffauth:enrol')}")
+    # An authenticator is registered only by someone who holds the password AND either
+    # an enrolment link mailed by the secretariat (first one, or a lost phone) or the
+    # current authenticator (replacing it): the password alone never offers enrolment.
+    enrolment_link = services.enrolment_link_of_session(request)
+    has_device = services.device_for(request.user) is not None
+    if enrolment_link is None and not (has_device and services.session_is_verified(request)):
+        if has_device:
+            return redirect(f"{reverse('staffauth:verify')}?next={reverse('staffauth:enrol')}")
+        return render(request, "staffauth/twofactor_ask_for_link.html", {
+            "required": services.two_factor_required(request.user),
+            "hours": services.enrolment_link_hours(),
+        }, status=403)
     secret = request.session.get(services.SESSION_PENDING_SECRET)
     if not secret:
         secret = totp.secret_generate()
@@ -78,7 +107,8 @@ def enrol(request):
             form.add_error(None, _("Too many wrong codes. Wait 15 minutes and try again."))
             status = 429
         else:
-            codes = services.device_enrol(request.user, secret, form.cleaned_data["code"])
+            codes = services.device_enrol(request.user, secret, form.cleaned_data["code"],
+                                          link=enrolment_link)
             if codes is not None:
                 services.session_mark_verified(request)
                 return render(request, "staffauth/twofactor_recovery_codes.html",

@@ -200,6 +200,10 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 # with a Japanese message); EXIF locations are removed on upload (directory/shops/images.py).
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", default=5 * 1024 * 1024)
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Wagtail's "Name and Email" panel changes the sign-in address with only a session; our
+# panel (directory/accounts/admin_forms.py) asks for the password and lets the old
+# address undo the change.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 
@@ -221,6 +225,8 @@ PORTAL = {
     # Member accounts (directory/accounts): link lifetimes, member numbers, abuse limits.
     "SIGNUP_LINK_HOURS": env.int("PORTAL_SIGNUP_LINK_HOURS", default=24),
     "EMAIL_CHANGE_LINK_HOURS": env.int("PORTAL_EMAIL_CHANGE_LINK_HOURS", default=24),
+    # The link mailed to the old address after a sign-in address change (accounts/services).
+    "EMAIL_CHANGE_UNDO_DAYS": env.int("PORTAL_EMAIL_CHANGE_UNDO_DAYS", default=7),
     # str.format with prefecture_code and number: 27 + 8 digits = 2700000001.
     "MEMBER_NUMBER_FORMAT": env("PORTAL_MEMBER_NUMBER_FORMAT",
                                 default="{prefecture_code}{number:08d}"),
@@ -242,7 +248,8 @@ PORTAL = {
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, stating every constraint the serializers enforce (api/openapi.py)
+    "DEFAULT_SCHEMA_CLASS": "api.openapi.PortalAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
 }
@@ -317,6 +324,8 @@ CSP_CONNECT_SRC_EXTRA = env.list("CSP_CONNECT_SRC_EXTRA", default=[])
 # session limits in seconds (idle: back-office users; absolute: every signed-in session).
 STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
 STAFF_TWO_FACTOR_GROUPS = ["事務局", "自治体職員", "監査"]  # directory/accounts/roles.py
+# Authenticators are registered only through one-time links mailed by the secretariat.
+STAFF_TWO_FACTOR_LINK_HOURS = env.int("STAFF_TWO_FACTOR_LINK_HOURS", default=72)
 STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600)
 # The e2e accessibility sweep writes its results here; `manage.py accessibility_statement`

@@ -1,9 +1,10 @@
-"""Production settings: refuse to start without a real secret; HTTPS everywhere."""
+"""Production settings: refuse to start without a real secret or a shared cache; HTTPS
+everywhere."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import CACHES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -12,6 +13,24 @@ if not SECRET_KEY or SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50:
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+
+# The login, TOTP, sign-up and assistant limits, the bulk import's preview and the metrics
+# live in the default cache. A per-process cache (local memory, the embedded default)
+# would count them per gunicorn worker (3 workers: 15 logins instead of 5) and lose a
+# preview answered by another worker, so production needs a cache every worker and
+# every app node shares: Redis (REDIS_URL, or CACHE_URL=rediscache://…), Django's
+# database cache (CACHE_URL=dbcache://portal_cache; `migrate` creates its table).
+SHARED_CACHE_BACKENDS = {
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+    "django.core.cache.backends.db.DatabaseCache",
+}
+if CACHES["default"]["BACKEND"] not in SHARED_CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        "Production needs a cache shared by every worker: set REDIS_URL (Redis) or "
+        "CACHE_URL (rediscache://…, or dbcache://portal_cache for Django's database cache); "
+        f"{CACHES['default']['BACKEND']} keeps the rate limits per process."
+    )
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -32,8 +51,8 @@ LANGUAGE_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Sessions shared by every app node: in the database, read through the cache when the
-# cache is shared (Redis); a per-process cache would keep a logged-out session alive.
-_shared_cache = bool(env("REDIS_URL", default="") or env("CACHE_URL", default=""))
+# Sessions shared by every app node: in the database, read through the shared cache
+# (not through the database cache: that would be the database twice).
+_database_cache = CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
 SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends."
-                     + ("cached_db" if _shared_cache else "db"))
+                     + ("db" if _database_cache else "cached_db"))

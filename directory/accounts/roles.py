@@ -51,6 +51,8 @@ ROLE_PERMISSIONS = {
         + _perms("assistant", "synonym", _ALL) + [("assistant", "view_insights")]
         # Translating pages into English (wagtail-localize, cms_pages/i18n.py)
         + [("wagtail_localize", "submit_translation")]
+        # Mailing staff their one-time authenticator enrolment links (staffauth/)
+        + [("staffauth", "add_staffenrolmentlink")]
     ),
     MUNICIPAL_STAFF: (
         [("wagtailadmin", "access_admin")]

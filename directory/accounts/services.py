@@ -1,4 +1,5 @@
-"""Writes of the member side (HackSoft style): sign-up, e-mail change, login lockout.
+"""Writes of the member side (HackSoft style): sign-up, e-mail change, login lockout, and
+what follows any change of a sign-in address or password (for every account).
 
 Sign-up is two steps (仮登録 → 本登録): `signup_request_create` stores a hash of a
 fresh token and mails the link; `signup_complete` (after the link is followed)
@@ -16,6 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -180,7 +182,6 @@ def email_change_confirm(*, change_request: EmailChangeRequest,
     user = locked.user
     if User.objects.filter(email__iexact=locked.new_email).exclude(pk=user.pk).exists():
         raise LinkError("taken")
-    old_email = user.email
     user.email = locked.new_email
     try:
         with transaction.atomic():
@@ -190,10 +191,130 @@ def email_change_confirm(*, change_request: EmailChangeRequest,
     EmailChangeRequest.objects.filter(user=user, used_at__isnull=True).update(
         used_at=timezone.now()
     )
+    # The old address is told, with a link to undo (email_change_recorded, run for every
+    # change of User.email by directory.accounts.signals).
+    return user
+
+
+# --- any change of the sign-in address or password (every account, every path) -------------
+
+EMAIL_UNDO_SALT = "directory.accounts.email-change-undo"
+
+
+def email_change_undo_days() -> int:
+    return int(settings.PORTAL.get("EMAIL_CHANGE_UNDO_DAYS", 7))
+
+
+def email_change_undo_token(*, user: User, old_email: str, new_email: str) -> str:
+    """A signed, timestamped token naming the change (no database row): valid for
+    email_change_undo_days() and only while the account still has `new_email`."""
+    return signing.dumps({"u": user.pk, "o": old_email, "n": new_email}, salt=EMAIL_UNDO_SALT)
+
+
+def email_change_undo_load(token: str) -> dict:
+    """The change a token names; LinkError("expired") or ("invalid") otherwise."""
+    try:
+        data = signing.loads(token, salt=EMAIL_UNDO_SALT,
+                             max_age=timedelta(days=email_change_undo_days()))
+    except signing.SignatureExpired as error:
+        raise LinkError("expired") from error
+    except signing.BadSignature as error:
+        raise LinkError("invalid") from error
+    if not isinstance(data, dict) or not {"u", "o", "n"} <= data.keys():
+        raise LinkError("invalid")
+    return data
+
+
+def email_change_undo_user(data: dict) -> User:
+    """The account of a loaded token, when the change can still be undone: LinkError
+    ("used": the address is no longer the one it was changed to; "taken": the old address
+    now belongs to another account)."""
+    user = User.objects.filter(pk=data["u"]).first()
+    if user is None:
+        raise LinkError("invalid")
+    if user.email != data["n"]:
+        raise LinkError("used")
+    if User.objects.filter(email__iexact=data["o"]).exclude(pk=user.pk).exists():
+        raise LinkError("taken")
+    return user
+
+
+def email_change_recorded(*, user: User, old_email: str, language: str | None = None) -> None:
+    """After any change of `user`'s sign-in address (their own, at /admin/account/ or on
+    the member pages, or by the secretariat): an audit row, and a mail to the OLD address
+    with a link to undo it (sign-in addresses are how an account is taken over: a
+    password reset then goes to the new one)."""
+    from operations.models import AuditEvent
+    from operations.services import audit_record
+
+    audit_record(action=AuditEvent.Action.EMAIL_CHANGE, object_type="accounts.user",
+                 object_id=user.pk, detail={"from": old_email, "to": user.email})
     # The lockout counts failures per address; the new address starts clean.
     login_failures_clear(email=old_email)
+    token = email_change_undo_token(user=user, old_email=old_email, new_email=user.email)
     async_task(f"{TASK_PREFIX}send_email_changed_notice", email=old_email,
-               new_email=user.email, language=language)
+               new_email=user.email, language=language,
+               undo_url=absolute_url(reverse("accounts:email_change_undo",
+                                             kwargs={"token": token})),
+               undo_days=email_change_undo_days())
+
+
+@transaction.atomic
+def email_change_undo(*, token: str, new_password: str) -> User:
+    """Put the old address back and set a new password (whoever changed the address knew
+    the old one): every other session ends (Django checks the password hash in each
+    session) and every API token is revoked (password_change_recorded)."""
+    from operations.models import AuditEvent
+    from operations.services import audit_record
+
+    data = email_change_undo_load(token)
+    user = email_change_undo_user(data)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.email != data["n"]:
+        raise LinkError("used")
+    user.email = data["o"]
+    user.set_password(new_password)
+    user._email_change_undo = True  # no "changed" mail to the address being undone
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "password"])
+    except IntegrityError as error:
+        raise LinkError("taken") from error
+    audit_record(action=AuditEvent.Action.EMAIL_CHANGE_UNDO, object_type="accounts.user",
+                 object_id=user.pk, user=user, detail={"from": data["n"], "to": data["o"]})
+    login_failures_clear(email=data["o"])
+    return user
+
+
+def password_change_recorded(*, user: User) -> int:
+    """After any change of `user`'s password (change, reset, set by the secretariat, undo of
+    an e-mail change): an audit row and every API token of the account revoked. The
+    account's other sessions end by themselves: Django keeps a hash of the password in
+    each session and signs a session out when it no longer matches (the session that made
+    the change is kept by update_session_auth_hash). Returns the tokens revoked."""
+    from api.tokens import api_tokens_revoke_all
+    from operations.models import AuditEvent
+    from operations.services import audit_record
+
+    revoked = api_tokens_revoke_all(user=user)
+    audit_record(action=AuditEvent.Action.PASSWORD_CHANGE, object_type="accounts.user",
+                 object_id=user.pk, detail={"api_tokens_revoked": revoked})
+    return revoked
+
+
+@transaction.atomic
+def sign_in_email_change(*, user: User, new_email: str) -> User:
+    """Change the sign-in address at once (back office, after the current password was
+    checked): email_change_recorded follows through the signal."""
+    new_email = new_email.strip().lower()
+    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        raise LinkError("taken")
+    user.email = new_email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError as error:
+        raise LinkError("taken") from error
     return user
 
 

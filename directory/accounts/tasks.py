@@ -66,10 +66,13 @@ def send_email_change_taken_email(*, email: str, login_url: str,
                  language=language)
 
 
-def send_email_changed_notice(*, email: str, new_email: str, language: str | None = None) -> int:
-    """Tells the old address that the account's address was changed."""
-    return _send("email_changed_notice", to=email, context={"new_email": new_email},
-                 language=language)
+def send_email_changed_notice(*, email: str, new_email: str, language: str | None = None,
+                              undo_url: str = "", undo_days: int = 0) -> int:
+    """Tells the old address that the account's sign-in address was changed, with the
+    link that undoes it."""
+    return _send("email_changed_notice", to=email, context={
+        "new_email": new_email, "undo_url": undo_url, "undo_days": undo_days,
+    }, language=language)
 
 
 def prune_link_requests(older_than_days: int = 30) -> int:

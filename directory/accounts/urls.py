@@ -35,5 +35,7 @@ urlpatterns = [
     path("mypage/delete/", views.account_delete, name="account_delete"),
     path("mypage/data.json", views.data_export, name="data_export"),
     path("email/confirm/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
+    # Sent to the old address after any change of the sign-in address (any account).
+    path("email/undo/<str:token>/", views.email_change_undo, name="email_change_undo"),
     path("deleted/", views.account_deleted, name="account_deleted"),
 ]

@@ -369,6 +369,37 @@ def email_change_confirm(request, token: str):
 
 
 @never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+@ip_rate_limit("email-change-undo")
+def email_change_undo(request, token: str):
+    """The link mailed to the OLD address after a sign-in address change: GET shows the
+    form (mail scanners open links), the POST puts the old address back with a new
+    password, which signs every session out and revokes every API token."""
+    try:
+        change = services.email_change_undo_load(token)
+        user = services.email_change_undo_user(change)
+    except services.LinkError as error:
+        return render(request, "accounts/email_change_undo.html", {"state": error.reason},
+                      status=LINK_STATUS.get(error.reason, 400))
+    form = MemberSetPasswordForm(user, _posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.email_change_undo(token=token,
+                                              new_password=form.cleaned_data["new_password1"])
+        except services.LinkError as error:
+            return render(request, "accounts/email_change_undo.html", {"state": error.reason},
+                          status=LINK_STATUS.get(error.reason, 400))
+        if request.user.is_authenticated:
+            auth_logout(request)
+        return render(request, "accounts/email_change_undo.html",
+                      {"state": "done", "email": user.email})
+    return render(request, "accounts/email_change_undo.html",
+                  {"state": "valid", "form": form, "email": change["o"]},
+                  status=400 if form.is_bound else 200)
+
+
+@never_cache
 @member_login_required
 @sensitive_post_parameters("current_password")
 @require_http_methods(["GET", "POST"])

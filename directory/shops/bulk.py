@@ -14,6 +14,10 @@ _branches for each programme (header row with these names; list fields hold
 master codes separated by spaces; flags are 0/1). legacy_id is exported for
 reference and never changed by an import. docs/migration.md describes the
 screens.
+
+No cell is exported as a formula (operations/spreadsheets.py): in the CSV a text
+starting with = + - @, tab, CR or ' gets one ' in front, which the CSV import takes
+off again (exactly that one); in the XLSX every cell is a string cell.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from django.utils.translation import gettext as _
 from directory.masters.models import BenefitType, Facility, Genre, Municipality, Programme
 from directory.shops.admin_forms import NO_BENEFIT
 from directory.shops.models import Shop, ShopBenefit
+from operations.spreadsheets import csv_cell_unescape, csv_row, xlsx_cell
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -103,7 +108,9 @@ def bulk_export_csv(shops) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    # A cell that starts like a formula gets a quote in front (operations.spreadsheets);
+    # the import takes exactly that quote off again.
+    writer.writerows(csv_row(row) for row in rows)
     return buffer.getvalue().encode("utf-8-sig")  # with a BOM, so Excel reads UTF-8
 
 
@@ -115,7 +122,9 @@ def bulk_export_xlsx(shops) -> bytes:
     sheet = workbook.create_sheet("shops")
     sheet.append(columns)
     for row in rows:
-        sheet.append(row)  # every cell as text: codes and phone numbers keep their zeros
+        # Every cell a string cell: codes and phone numbers keep their zeros, and a name
+        # starting with "=" is text, never a formula.
+        sheet.append([xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -151,7 +160,8 @@ def _read_table(data: bytes, filename: str) -> list[list[str]]:
     else:
         raise BulkFileError(_("The file's character encoding is neither UTF-8 nor Shift_JIS."))
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return [[csv_cell_unescape(cell) for cell in row]
+                for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as error:
         raise BulkFileError(_("The file could not be read as CSV.")) from error
 

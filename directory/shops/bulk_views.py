@@ -32,6 +32,10 @@ from directory.shops.bulk import (
     bulk_export_xlsx,
     bulk_preview,
 )
+from directory.shops.models import Shop
+from operations.models import AuditEvent
+from operations.receivers import model_label
+from operations.services import audit_record
 
 CACHE_SECONDS = 60 * 60
 BULK_PERMISSIONS = ("shops.add_shop", "shops.change_shop", "shops.publish_shop",
@@ -135,7 +139,15 @@ class ShopBulkExportView(SecretariatOnlyMixin, TemplateView):
 
             shops = _keyword_filter(shops, keyword)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        if request.GET.get("format") == "xlsx":
+        file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        audit_record(
+            action=AuditEvent.Action.EXPORT, request=request, object_type=model_label(Shop),
+            detail={"path": request.path, "format": file_format, "view": "shops_bulk_export",
+                    "filters": {key: value for key, value in request.GET.items()
+                                if key != "format"},
+                    "count": shops.count(), "personal_data": False},
+        )
+        if file_format == "xlsx":
             response = HttpResponse(
                 bulk_export_xlsx(shops),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

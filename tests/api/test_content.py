@@ -221,3 +221,34 @@ def test_member_cannot_register_news(schema_validator, member):
     pages = NewsPage.objects.count()
     assert client.post("/api/v1/manage/news", {"title": "x"}, format="json").status_code == 403
     assert NewsPage.objects.count() == pages
+
+
+def test_municipal_staff_editing_an_owners_event_keep_its_shop(schema_validator,
+                                                              municipal_user):
+    """Issue 16, finding 10: the shop is not municipal staff's to choose; their edit of a
+    shop owner's draft event in their municipality keeps it (left out, null or the same),
+    and another shop is refused."""
+    owner, shop = owner_with_shop()
+    owner_client = client_for(schema_validator, owner.user)
+    created = owner_client.post("/api/v1/manage/events", event_body(shop_id=shop.pk),
+                                format="json")
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    client = client_for(schema_validator, municipal_user)
+    for shop_field in ({}, {"shop_id": None}, {"shop_id": shop.pk}):
+        response = client.put(f"/api/v1/manage/events/{pk}",
+                              event_body(title="自治体が直した題名", **shop_field), format="json")
+        assert response.status_code == 200, response.content
+        content = response.json()["content"]
+        assert content["title"] == "自治体が直した題名"
+        assert content["shop"]["id"] == shop.pk, shop_field
+    _other_owner, other_shop = owner_with_shop()
+    response = client.put(f"/api/v1/manage/events/{pk}", event_body(shop_id=other_shop.pk),
+                          format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "shop_id"
+    latest = Event.objects.get(pk=pk).get_latest_revision_as_object()
+    assert latest.shop_id == shop.pk
+    # The owner may still change or remove their own event's shop.
+    response = owner_client.put(f"/api/v1/manage/events/{pk}", event_body(), format="json")
+    assert response.status_code == 200 and response.json()["content"]["shop"] is None

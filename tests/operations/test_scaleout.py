@@ -1,16 +1,21 @@
-"""Scale-out on this machine (DESIGN.md "Scale"): two gunicorn instances with shared
-sessions (database read through Redis), a django-q2 cluster on Redis, nginx balancing
-them. A staff member signs in (password + TOTP) on one instance and carries on on the
-other; nginx keeps serving without a failed request (one client retry allowed) while
-each instance in turn is killed and restarted. Everything is torn down at the end.
+"""Scale-out on this machine (DESIGN.md "Scale"): two gunicorn instances of 3 workers with
+shared sessions (database read through Redis), a django-q2 cluster on Redis, nginx
+balancing them. A staff member signs in (password + TOTP) on one instance and carries on
+on the other; nginx keeps serving without a failed request (one client retry allowed)
+while each instance in turn is killed and restarted; the login limit holds whichever
+worker answers; a bulk import previewed on one instance is applied on the other.
+Everything is torn down at the end.
 
 Run by `make scaleout` (and CI after `make e2e`); about a minute. Needs nginx,
 redis-server and the PostgreSQL server on 127.0.0.1.
 """
 
+import csv
+import io
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -36,7 +41,9 @@ def stack():
         pytest.skip("the scale-out test runs with `make scaleout` (PORTAL_SCALEOUT=1)")
     # deploy/nginx/portal.conf as shipped, except the per-IP page limits: the restart
     # test's traffic all comes from 127.0.0.1 (the login forms keep their limit).
-    with Stack(app_instances=2, workers_per_instance=2, page_limits=False) as running:
+    # 3 gunicorn workers per instance: the limits are counted across workers (one shared
+    # Redis cache), whichever worker answers.
+    with Stack(app_instances=2, workers_per_instance=3, page_limits=False) as running:
         running.manage("shell", "-c", (
             "from directory.accounts.models import User;"
             "from staffauth.models import StaffTOTPDevice;"
@@ -207,3 +214,135 @@ def test_publishing_refreshes_every_language_copy_of_a_detail_page(stack):
         time.sleep(0.5)
     # Served from the cache (HIT), so the refresh stored it: the 10 minutes had not run out.
     assert refreshed == {"ja": "HIT", "en": "HIT"}
+
+
+RESET_LOGIN_LIMIT = """
+from directory.accounts import ratelimit, services
+ratelimit.rate_limit_reset(scope=services.LOGIN_IP_SCOPE, key="127.0.0.1")
+"""
+
+
+def _held_posts(port: int, path: str, bodies: list[bytes], cookie: str) -> list[tuple[int, str]]:
+    """POST each body on its own connection, all at once on distinct gunicorn workers: every
+    request is sent but its last byte, so each sync worker that accepted one is held reading
+    it and the next connection must go to another worker; then the last bytes are sent.
+    Returns (status, worker pid from the access log) per request, in order."""
+    connections = []
+    for body in bodies:
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Content-Type: application/x-www-form-urlencoded\r\n"
+                f"Content-Length: {len(body)}\r\nCookie: {cookie}\r\n"
+                f"Connection: close\r\n\r\n").encode()
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        sock.sendall(head + body[:-1])
+        connections.append((sock, body[-1:]))
+        time.sleep(0.3)  # accepted by a worker before the next connection arrives
+    statuses = []
+    for sock, last in connections:
+        sock.sendall(last)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        sock.close()
+        statuses.append(int(answer.split(b" ", 2)[1]))
+    return statuses
+
+
+def _login_pids(stack, index: int, count: int) -> list[str]:
+    lines = [line for line in (stack.tmp / f"app{index}-access.log").read_text().splitlines()
+             if '"POST /accounts/login/ ' in line]
+    return [re.search(r"<(\d+)>$", line).group(1) for line in lines[-count:]]
+
+
+def test_the_sixth_failed_login_from_one_address_is_refused_by_every_worker(stack):
+    """Finding 7 of issue 16: with the local-memory cache each of the 3 workers counted its
+    own 5 failures (15 in all). With the shared cache the per-address limit (5 in 5 min)
+    holds across workers: 3 failures answered by 3 different workers and 2 more, then the
+    6th, 7th and 8th attempts, again each on its own worker, are all refused with 429."""
+    stack.manage("shell", "-c", RESET_LOGIN_LIMIT)
+    port = stack.app_ports[1]  # straight to one instance: nginx's own login limit aside
+    session = requests.Session()
+    token = _csrf(session, stack.app_url(1, "/accounts/login/"))
+    cookie = f"csrftoken={session.cookies['csrftoken']}"
+
+    def bodies(first, count):
+        return [(f"csrfmiddlewaretoken={token}&email=nobody{n}%40example.jp"
+                 f"&password=wrong-password-{n}").encode() for n in range(first, first + count)]
+
+    try:
+        first = _held_posts(port, "/accounts/login/", bodies(0, 3), cookie)
+        first_pids = _login_pids(stack, 1, 3)
+        then = _held_posts(port, "/accounts/login/", bodies(3, 2), cookie)
+        refused = _held_posts(port, "/accounts/login/", bodies(5, 3), cookie)
+        refused_pids = _login_pids(stack, 1, 3)
+    finally:
+        stack.manage("shell", "-c", RESET_LOGIN_LIMIT)
+    assert first == [200, 200, 200] and then == [200, 200], (first, then)
+    assert refused == [429, 429, 429], refused
+    # Answered by all three workers each time, so no worker had a count of its own.
+    assert len(set(first_pids)) == 3 and len(set(refused_pids)) == 3, (first_pids,
+                                                                        refused_pids)
+
+
+BULK_SECRETARIAT = """
+from directory.accounts.models import User
+from directory.masters.services import masters_load
+from directory.shops.models import Shop, ShopBenefit
+from directory.masters.models import Municipality, Programme
+masters_load()
+shop = Shop.objects.create(name="一括前の店", postcode="540-8570", address="中央区大手前2丁目",
+    municipality=Municipality.objects.get(code="271004"), live=True)
+ShopBenefit.objects.create(shop=shop, programme=Programme.objects.get(code="maido"),
+    title="5%引き")
+print("SHOPPK", shop.pk)
+"""
+
+
+def _signed_in_admin(stack) -> requests.Session:
+    session = requests.Session()
+    login = stack.app_url(0, "/admin/login/")
+    response = session.post(login, data={
+        "csrfmiddlewaretoken": _csrf(session, login), "username": EMAIL,
+        "password": PASSWORD, "next": "/admin/"}, allow_redirects=False, timeout=10)
+    assert response.status_code == 302, response.text[:500]
+    verify = stack.app_url(0, "/admin/2fa/verify/")
+    token = _csrf(session, verify)
+    for _attempt in range(3):  # a code used by the other test is refused as a replay
+        response = session.post(verify, data={
+            "csrfmiddlewaretoken": token, "code": totp.totp(SECRET), "next": "/admin/"},
+            allow_redirects=False, timeout=10)
+        if response.status_code == 302:
+            return session
+        time.sleep(30)
+        token = _csrf(session, verify)
+    raise AssertionError("the second factor was refused")
+
+
+def test_bulk_import_previewed_on_one_instance_is_applied_on_the_other(stack):
+    """The uploaded file is kept between preview and apply in the shared cache, not in a
+    worker's memory: the preview answered by instance 0 is applied by instance 1."""
+    pk = re.search(r"SHOPPK (\d+)", stack.manage("shell", "-c", BULK_SECRETARIAT)).group(1)
+    session = _signed_in_admin(stack)
+    exported = session.get(stack.app_url(0, "/admin/shops/bulk/export/?format=csv"),
+                           timeout=30)
+    assert exported.status_code == 200
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    header = rows[0]
+    row = next(row for row in rows[1:] if row[header.index("id")] == pk)
+    row[header.index("name")] = "一括後の店"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, row])
+    page = stack.app_url(0, "/admin/shops/bulk/")
+    preview = session.post(page, data={"csrfmiddlewaretoken": _csrf(session, page)},
+                           files={"file": ("shops.csv", buffer.getvalue().encode("utf-8"))},
+                           timeout=60)
+    assert preview.status_code == 200, preview.text[:1000]
+    token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text).group(1)
+    apply_page = stack.app_url(1, "/admin/shops/bulk/")
+    applied = session.post(apply_page, data={
+        "csrfmiddlewaretoken": _csrf(session, apply_page), "apply": "1", "token": token},
+        allow_redirects=False, timeout=60)
+    assert applied.status_code == 302, applied.text[:1000]
+    out = stack.manage("shell", "-c", f"from directory.shops.models import Shop;"
+                                      f"print('NAME', Shop.objects.get(pk={pk}).name)")
+    assert "NAME 一括後の店" in out

@@ -30,8 +30,13 @@ def production_security(monkeypatch):
     """The security settings exactly as config.settings.production computes them."""
     monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(60))
     monkeypatch.setenv("ALLOWED_HOSTS", "testserver")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/1")  # production needs a shared cache
+    base = sys.modules.pop("config.settings.base")  # read again with REDIS_URL
     sys.modules.pop("config.settings.production", None)
-    production = importlib.import_module("config.settings.production")
+    try:
+        production = importlib.import_module("config.settings.production")
+    finally:
+        sys.modules["config.settings.base"] = base
     values = {name: getattr(production, name) for name in PRODUCTION_SECURITY_SETTINGS}
     sys.modules.pop("config.settings.production", None)
     with override_settings(**values):
@@ -180,7 +185,8 @@ def test_argon2_is_the_password_hasher(settings):
 
 def test_check_deploy_is_clean_under_production_settings():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "passport.example.jp"}
+           "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "passport.example.jp",
+           "REDIS_URL": "redis://127.0.0.1:6379/1"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

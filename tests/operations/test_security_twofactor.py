@@ -81,15 +81,22 @@ def test_the_configured_two_factor_groups_are_the_roles():
 
 @pytest.mark.parametrize("group", [roles.SECRETARIAT, roles.MUNICIPAL_STAFF, roles.AUDITOR,
                                    None])
-def test_staff_without_device_are_sent_to_enrolment_and_can_enrol(client, role_groups, group):
+def test_staff_without_device_are_sent_to_enrolment_and_can_enrol_with_a_link(client,
+                                                                             role_groups,
+                                                                             group):
+    from staffauth.services import enrolment_link_send
+
     if group:
         user = UserFactory(email="staff@example.jp", groups=[group])
     else:
         user = UserFactory(email="root@example.jp", is_superuser=True, is_staff=True)
+    link = enrolment_link_send(user).removeprefix("http://testserver")
     _login(client, user)
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("staffauth:enrol"))
+    response = client.get(link)
+    assert response.status_code == 302 and response["Location"] == reverse("staffauth:enrol")
     page = client.get(response["Location"])
     assert page.status_code == 200
     html = page.content.decode()
@@ -175,9 +182,12 @@ def test_new_login_needs_the_second_factor_again(client, role_groups):
 
 
 def test_shop_owner_is_not_forced_but_the_next_url_is_safe(client, role_groups):
+    from staffauth.services import enrolment_link_send
+
     owner = UserFactory(email="owner@example.jp", groups=[roles.SHOP_OWNER])
     _login(client, owner)
     assert client.get("/admin/").status_code == 200
+    client.get(enrolment_link_send(owner).removeprefix("http://testserver"))
     response = client.get(reverse("staffauth:enrol") + "?next=https://evil.example/")
     assert 'value="/admin/"' in response.content.decode()
 

@@ -1,7 +1,8 @@
 """manage.py staff_2fa_reset EMAIL — remove a staff member's authenticator (lost phone).
 
-Check the person's identity out of band first. At their next sign-in to the admin
-they register a new authenticator.
+Check the person's identity out of band first. They register a new authenticator through
+an enrolment link (`manage.py staff_2fa_link EMAIL`, or the secretariat's page); until
+then they cannot open the admin (if their role requires a second factor).
 """
 
 from django.contrib.auth import get_user_model

@@ -8,7 +8,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from directory.demo import DEMO_PASSWORD, DEMO_STAFF, DemoSeedError, demo_seed, shops_count_parse
+from directory.demo import (
+    DEMO_PASSWORD,
+    DEMO_STAFF,
+    DemoSeedError,
+    demo_seed,
+    demo_staff_enrolment_links,
+    shops_count_parse,
+)
 
 
 class Command(BaseCommand):
@@ -46,3 +53,11 @@ class Command(BaseCommand):
             _("Back-office demo accounts (password “%(password)s”): %(emails)s")
             % {"password": DEMO_PASSWORD, "emails": ", ".join(row[0] for row in DEMO_STAFF)}
         )
+        links = demo_staff_enrolment_links()
+        if links:
+            self.stdout.write(
+                _("Their authenticator apps are registered through these one-time links "
+                  "(valid 72 hours; sign in with the account first; a new one: manage.py "
+                  "staff_2fa_link EMAIL):"))
+            for email, url in links:
+                self.stdout.write(f"  {email}: {url}")
