@@ -329,3 +329,25 @@ class ApprovalTask(GroupApprovalTask):
     @classmethod
     def get_description(cls):
         return _("Members of the chosen groups approve or request changes (with a comment)")
+
+
+class CreationClaim(models.Model):
+    """One back-office create form (its token, in the form's action URL) and the record
+    it created (directory/admin.py, IdempotentCreateView). Wagtail's autosave and the
+    submit button of the same form both post to the create URL; the unique token makes
+    the second one continue on the record the first created instead of adding another."""
+
+    token = models.UUIDField(unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE,
+                                     related_name="+")
+    object_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("create form claim")
+        verbose_name_plural = _("create form claims")
+
+    def __str__(self):
+        return f"{self.token} → {self.object_id or '-'}"
