@@ -17,6 +17,9 @@ def use_four_eyes_task(apps, schema_editor):
     Workflow = apps.get_model("wagtailcore.Workflow")
     WorkflowTask = apps.get_model("wagtailcore.WorkflowTask")
 
+    # Wagtail's own sample workflow and task (its migrations) are named in English.
+    Workflow.objects.filter(name="Moderators approval").update(name="モデレーターによる承認")
+    Task.objects.filter(name="Moderators approval").update(name="モデレーターによる承認")
     workflow = Workflow.objects.filter(name=WORKFLOW_NAME).first()
     if workflow is None:
         return

@@ -106,7 +106,7 @@ def municipal_dashboard_panels(request, panels):
         panels[:] = [MunicipalListingsPanel(request.user)]
 
 
-@hooks.register("construct_homepage_summary_items")
+@hooks.register("construct_homepage_summary_items", order=100)  # after Wagtail's own
 def municipal_no_site_summary(request, summary_items):
     if is_municipal_staff_only(request.user):
         summary_items[:] = []

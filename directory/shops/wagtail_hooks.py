@@ -314,7 +314,7 @@ def owner_dashboard_panels(request, panels):
         panels.append(ApprovalQueuePanel(request.user))
 
 
-@hooks.register("construct_homepage_summary_items")
+@hooks.register("construct_homepage_summary_items", order=100)  # after Wagtail's own
 def owner_no_site_summary(request, summary_items):
     if is_shop_owner_only(request.user):
         summary_items[:] = []
