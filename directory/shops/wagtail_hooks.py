@@ -44,7 +44,11 @@ from directory.shops.admin_views import (
     FailedTasksView,
     ShopDeleteBulkAction,
 )
-from directory.shops.approval_queue import ApprovalQueuePanel, can_approve
+from directory.shops.approval_queue import (
+    ApprovalQueuePanel,
+    SecretariatOverviewPanel,
+    can_approve,
+)
 from directory.shops.bulk_views import (
     ShopBulkExportView,
     ShopBulkImportView,
@@ -311,6 +315,7 @@ def owner_dashboard_panels(request, panels):
     if is_shop_owner_only(request.user):
         panels[:] = [OwnerListingsPanel(request.user)]
     elif can_approve(request.user):
+        panels.append(SecretariatOverviewPanel(request.user))
         panels.append(ApprovalQueuePanel(request.user))
 
 
