@@ -12,8 +12,9 @@ from django.http import Http404, JsonResponse
 from django.urls import URLPattern, resolve, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.utils import set_query_params
-from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from directory.text import search_terms
 
@@ -21,7 +22,37 @@ CREATION_TOKEN_PARAM = "creation"
 CREATION_CLAIM_DAYS = 2
 
 
-class IdempotentCreateView(CreateView):
+AUTOSAVE_EMPTIED_REQUIRED = _(
+    "Not saved automatically: a required field is empty (%(fields)s). Fill it in, or save a "
+    "draft with the button.")
+
+
+class AutosaveKeepsRequiredFieldsMixin:
+    """Wagtail's autosave stores drafts with required fields deferred, so a draft whose
+    name was cleared while retyping became 「Shop object (22)」 in the header and the
+    history. An autosave (a JSON request) is refused while a required field is empty;
+    the author's own 「下書き保存」 still saves an incomplete draft, as Wagtail does."""
+
+    def is_valid(self, form):
+        result = super().is_valid(form)
+        if not result or not self.expects_json_response:
+            return result
+        empty = [
+            str(field.label) for name, field in form.fields.items()
+            if field.required and form.cleaned_data.get(name) in (None, "", [], ())
+        ]
+        if empty:
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = AUTOSAVE_EMPTIED_REQUIRED % {"fields": "、".join(empty)}
+            return False
+        return result
+
+
+class KeepsRequiredFieldsEditView(AutosaveKeepsRequiredFieldsMixin, EditView):
+    pass
+
+
+class IdempotentCreateView(AutosaveKeepsRequiredFieldsMixin, CreateView):
     """One create form makes at most one record.
 
     The form's action URL carries a token made when the form was shown. Wagtail 8's
@@ -129,6 +160,7 @@ class ScopedSnippetViewSet(SnippetViewSet):
     #: a directory.access function: user -> QuerySet of reachable rows
     scope = None
     add_view_class = IdempotentCreateView
+    edit_view_class = KeepsRequiredFieldsEditView
 
     def get_queryset(self, request):
         return type(self).scope(request.user)
