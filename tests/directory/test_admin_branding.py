@@ -27,6 +27,9 @@ def test_admin_pages_carry_the_programmes_name_colours_and_mark(client, masters)
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "大阪府子育て・結婚応援パスポート 管理画面" in title and "Wagtail" not in title
     assert "icons/logo.svg" in page and "icons/favicon.svg" in page
+    # Wagtail hard-codes its dashboard search button in English; ours is Japanese.
+    assert 'value="Search"' not in page and 'value="検索"' in page
+    assert "大阪府子育て・結婚応援パスポート 管理画面</h1>" in page
 
 
 def test_admin_colours_are_the_public_sites_blue(client):
