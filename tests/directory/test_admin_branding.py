@@ -38,3 +38,14 @@ def test_admin_colours_are_the_public_sites_blue(client):
     with open(finders.find("css/admin.css"), encoding="utf-8") as file:
         css = file.read()
     assert "--w-color-primary-hue: 233" in css and "--w-color-secondary-hue: 233" in css
+
+
+def test_compare_view_marks_changes_with_text_not_colour_alone(client):
+    """The stylesheet loaded on every admin page gives each insertion and deletion of
+    the compare view a spoken label and a non-colour cue."""
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find("css/admin.css"), encoding="utf-8") as file:
+        css = file.read()
+    assert 'content: "［追加：";' in css and 'content: "［削除：";' in css
+    assert "text-decoration: line-through" in css and "text-decoration: underline" in css
