@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.validators import RegexValidator
 from django.db import models
@@ -25,6 +25,7 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.models.workflows import AbstractGroupApprovalTask
 
 from cms_pages.blocks import RICH_TEXT_FEATURES, BodyStreamBlock, RelatedLinkBlock
 from cms_pages.forms import ContactFormBuilder, PortalFormPageAdminForm, PortalPageAdminForm
@@ -592,3 +593,51 @@ class PortalSettings(BaseSiteSetting):
     @property
     def analytics_configured(self):
         return bool(self.ga4_measurement_id or self.gtm_container_id)
+
+
+class FourEyesApprovalTask(AbstractGroupApprovalTask):
+    """Wagtail's group approval, except that whoever submitted the version under review
+    (started the workflow or saved the submitted revision) cannot approve it: another
+    member of the group must (the 事務局承認 workflow of news and other pages). On by
+    default; PORTAL["FOUR_EYES_APPROVAL"] = False turns the rule off."""
+
+    class Meta:
+        verbose_name = _("approval by a group (not by the submitter)")
+        verbose_name_plural = _("approvals by a group (not by the submitter)")
+
+    @staticmethod
+    def rule_applies() -> bool:
+        return bool(settings.PORTAL.get("FOUR_EYES_APPROVAL", True))
+
+    @staticmethod
+    def submitted_by(task_state, user) -> bool:
+        if task_state is None or user is None or not user.is_authenticated:
+            return False
+        workflow_state = task_state.workflow_state
+        revision = task_state.revision
+        return user.pk in {workflow_state.requested_by_id, revision.user_id if revision else None}
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        if self.rule_applies() and self.submitted_by(obj.current_workflow_task_state, user):
+            return [action for action in actions if action[0] != "approve"]
+        return actions
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve" and self.rule_applies() and self.submitted_by(task_state, user):
+            raise PermissionDenied(FOUR_EYES_REFUSAL)
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = super().get_task_states_user_can_moderate(user, **kwargs)
+        if self.rule_applies():
+            states = states.exclude(workflow_state__requested_by=user).exclude(revision__user=user)
+        return states
+
+    @classmethod
+    def get_description(cls):
+        return _("Members of the chosen groups approve, but never the person who submitted it")
+
+
+FOUR_EYES_REFUSAL = _("You submitted this version, so another member of the secretariat must "
+                      "approve it.")

@@ -137,3 +137,17 @@ def form_submissions_for_publishers(user, editable_forms):
 @hooks.register("insert_global_admin_css")
 def portal_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
+
+
+def _name_the_translation_report_filters():
+    """wagtail-localize 1.x leaves the language filters of its translations report
+    without labels, so django-filter shows "Source locale" / "Target locale" in English
+    whatever the language (docs/backoffice.md). Named here, once, at start-up."""
+    from wagtail_localize.views.report import TranslationsReportFilterSet
+
+    filters = TranslationsReportFilterSet.base_filters
+    filters["source_locale"].label = _("Source language")
+    filters["target_locale"].label = _("Target language")
+
+
+_name_the_translation_report_filters()

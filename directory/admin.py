@@ -1,13 +1,153 @@
 """Back-office building blocks shared by the apps' wagtail_hooks.py."""
 
+import json
+import uuid
+from datetime import timedelta
 from functools import wraps
 
-from django.db import transaction
-from django.http import Http404
-from django.urls import URLPattern
-from wagtail.snippets.views.snippets import SnippetViewSet
+from django.contrib.admin.utils import quote
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.http import Http404, JsonResponse
+from django.urls import URLPattern, resolve, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.utils import set_query_params
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from directory.text import search_terms
+
+CREATION_TOKEN_PARAM = "creation"
+CREATION_CLAIM_DAYS = 2
+
+
+AUTOSAVE_EMPTIED_REQUIRED = _(
+    "Not saved automatically: a required field is empty (%(fields)s). Fill it in, or save a "
+    "draft with the button.")
+
+
+class AutosaveKeepsRequiredFieldsMixin:
+    """Wagtail's autosave stores drafts with required fields deferred, so a draft whose
+    name was cleared while retyping became 「Shop object (22)」 in the header and the
+    history. An autosave (a JSON request) is refused while a required field is empty;
+    the author's own 「下書き保存」 still saves an incomplete draft, as Wagtail does."""
+
+    def is_valid(self, form):
+        result = super().is_valid(form)
+        if not result or not self.expects_json_response:
+            return result
+        empty = [
+            str(field.label) for name, field in form.fields.items()
+            if field.required and form.cleaned_data.get(name) in (None, "", [], ())
+        ]
+        if empty:
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = AUTOSAVE_EMPTIED_REQUIRED % {"fields": "、".join(empty)}
+            return False
+        return result
+
+
+class KeepsRequiredFieldsEditView(AutosaveKeepsRequiredFieldsMixin, EditView):
+    pass
+
+
+class IdempotentCreateView(AutosaveKeepsRequiredFieldsMixin, CreateView):
+    """One create form makes at most one record.
+
+    The form's action URL carries a token made when the form was shown. Wagtail 8's
+    autosave posts the form to the create URL as soon as the author types, and the
+    submit button posts it there too: without the token, an autosave still in flight
+    when 「承認に提出する」 is clicked created a second, identical record. The first
+    post with a token claims it (a unique row, held until its transaction commits, so
+    a concurrent post waits for it); a later post with the same token is handed to the
+    edit view of the record the first one created."""
+
+    @cached_property
+    def creation_token(self) -> str:
+        if self.request.method == "POST":
+            given = self.request.GET.get(CREATION_TOKEN_PARAM, "")
+            try:
+                return str(uuid.UUID(given))
+            except ValueError:
+                return ""
+        return str(uuid.uuid4())
+
+    def get_add_url(self):
+        url = super().get_add_url()
+        if self.creation_token:
+            url = set_query_params(url, {CREATION_TOKEN_PARAM: self.creation_token})
+        return url
+
+    def post(self, request, *args, **kwargs):
+        if not self.creation_token:
+            return super().post(request, *args, **kwargs)
+        from directory.shops.models import CreationClaim
+
+        content_type = ContentType.objects.get_for_model(self.model)
+        try:
+            with transaction.atomic():
+                self.creation_claim = CreationClaim.objects.create(
+                    token=self.creation_token, user=request.user, content_type=content_type)
+        except IntegrityError:
+            claim = (CreationClaim.objects.select_for_update()
+                     .filter(token=self.creation_token).first())
+            if claim is None or claim.user_id != request.user.pk or (
+                    claim.content_type_id != content_type.pk):
+                raise Http404 from None
+            self.creation_claim = claim
+            if claim.object_id and self.model._default_manager.filter(
+                    pk=claim.object_id).exists():
+                return self.continue_on_edit_view(claim.object_id)
+        else:
+            CreationClaim.objects.filter(
+                user=request.user,
+                created_at__lt=timezone.now() - timedelta(days=CREATION_CLAIM_DAYS),
+            ).delete()
+        return super().post(request, *args, **kwargs)
+
+    def save_instance(self):
+        instance = super().save_instance()
+        claim = getattr(self, "creation_claim", None)
+        if claim is not None:
+            claim.object_id = str(instance.pk)
+            claim.save(update_fields=["object_id"])
+        return instance
+
+    def _as_edit_data(self, data, pk):
+        """The create form's inline rows (benefits, images…) carry no ids; on the edit
+        view they would be added beside the rows the first post created. They are
+        matched to those rows in order instead, and rows beyond them are deleted."""
+        data = data.copy()
+        record = self.model._default_manager.get(pk=pk)
+        latest = record.get_latest_revision_as_object() if hasattr(
+            record, "get_latest_revision_as_object") else record
+        for prefix in getattr(self.get_form_class(), "formsets", {}):
+            existing = list(getattr(latest, prefix).all())
+            submitted = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
+            for index, child in enumerate(existing):
+                data[f"{prefix}-{index}-id"] = str(child.pk)
+                if index >= submitted:
+                    data[f"{prefix}-{index}-DELETE"] = "1"
+            data[f"{prefix}-INITIAL_FORMS"] = str(len(existing))
+            data[f"{prefix}-TOTAL_FORMS"] = str(max(submitted, len(existing)))
+        return data
+
+    def continue_on_edit_view(self, pk):
+        """The same post, answered by the edit view of the record (scope guard included);
+        an autosave gets the create view's answer, which moves the form to that record."""
+        edit_url = reverse(self.edit_url_name, args=[quote(pk)])
+        self.request.POST = self._as_edit_data(self.request.POST, pk)
+        match = resolve(edit_url)
+        response = match.func(self.request, *match.args, **match.kwargs)
+        if self.expects_json_response and response.get("Content-Type") == "application/json":
+            data = json.loads(response.content)
+            if data.get("success"):
+                data.pop("html", None)
+                data.update({"url": edit_url, "hydrate_url": set_query_params(
+                    edit_url, {"_w_hydrate_create_view": "1"})})
+                return JsonResponse(data)
+        return response
 
 
 class ScopedSnippetViewSet(SnippetViewSet):
@@ -19,6 +159,8 @@ class ScopedSnippetViewSet(SnippetViewSet):
 
     #: a directory.access function: user -> QuerySet of reachable rows
     scope = None
+    add_view_class = IdempotentCreateView
+    edit_view_class = KeepsRequiredFieldsEditView
 
     def get_queryset(self, request):
         return type(self).scope(request.user)

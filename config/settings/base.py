@@ -238,6 +238,9 @@ PORTAL = {
     # Shop side (directory/shops): the secretariat is mailed on each submission of a shop
     # or event for approval ("immediate") or once a day with everything waiting ("daily").
     "SUBMISSION_NOTICE": env("PORTAL_SUBMISSION_NOTICE", default="immediate"),
+    # The page workflow 事務局承認: whoever submitted a version cannot approve it (four eyes,
+    # cms_pages.models.FourEyesApprovalTask).
+    "FOUR_EYES_APPROVAL": env.bool("PORTAL_FOUR_EYES_APPROVAL", default=True),
     # CMS (cms_pages): shareable preview links, the contact form's limits.
     "PREVIEW_LINK_DAYS": env.int("PORTAL_PREVIEW_LINK_DAYS", default=7),
     "CONTACT_MESSAGE_MAX_LENGTH": env.int("PORTAL_CONTACT_MESSAGE_MAX_LENGTH", default=2000),

@@ -12,7 +12,9 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from directory.access import ScopedPermissionPolicy, articles_for_user, events_for_user
 from directory.admin import ScopedSnippetViewSet
+from directory.events.dashboard import MunicipalListingsPanel, is_municipal_staff_only
 from directory.events.models import Event
+from directory.faminavi.admin_forms import ArticleAdminForm
 from directory.faminavi.models import Article
 from directory.shops.admin_forms import EventAdminForm
 
@@ -68,16 +70,18 @@ class ArticleViewSet(ScopedSnippetViewSet):
     search_fields = ["title", "summary"]
     list_export = ["id", "title", "summary", "municipality", "url", "live"]
     export_filename = "faminavi"
-    panels = [
+    # ArticleAdminForm: the creator from the first autosave; municipal staff's own municipality.
+    edit_handler = ObjectList(base_form_class=ArticleAdminForm, children=[
         FieldPanel("title"),
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("genres", widget=forms.CheckboxSelectMultiple),
         FieldPanel("areas", widget=forms.CheckboxSelectMultiple),
-        FieldPanel("municipality"),
+        # A plain select: municipal staff cannot open the masters' chooser.
+        FieldPanel("municipality", widget=forms.Select),
         FieldPanel("url"),
         FieldPanel("image"),
-    ]
+    ])
 
     def get_queryset(self, request):
         return articles_for_user(request.user).select_related("municipality")
@@ -94,13 +98,15 @@ class ContentGroup(SnippetViewSetGroup):
 register_snippet(ContentGroup)
 
 
-@hooks.register("after_create_snippet")
-def record_author_and_municipality(request, instance):
-    """Remember who created an event or article; municipal staff's new rows
-    belong to their municipality, so they can reach them again."""
-    if not isinstance(instance, (Event, Article)):
-        return
-    updates = {"created_by": request.user}
-    if isinstance(instance, Article) and request.user.municipality_id and not instance.municipality_id:
-        updates["municipality_id"] = request.user.municipality_id
-    type(instance).objects.filter(pk=instance.pk).update(**updates)
+@hooks.register("construct_homepage_panels")
+def municipal_dashboard_panels(request, panels):
+    """Municipal staff see their municipality's events and articles by status instead of
+    Wagtail's page panels (they have no pages)."""
+    if is_municipal_staff_only(request.user):
+        panels[:] = [MunicipalListingsPanel(request.user)]
+
+
+@hooks.register("construct_homepage_summary_items", order=100)  # after Wagtail's own
+def municipal_no_site_summary(request, summary_items):
+    if is_municipal_staff_only(request.user):
+        summary_items[:] = []

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from directory.content_forms import CreatorFormMixin, MunicipalScopeFormMixin
+
 NO_BENEFIT = _("Enter the benefit for each programme the shop joins: at least one programme "
                "and its benefit.")
 
@@ -70,10 +72,11 @@ class ShopAdminForm(WagtailAdminModelForm):
         raise ValidationError(NO_BENEFIT, code="no_benefit")
 
 
-class EventAdminForm(WagtailAdminModelForm):
+class EventAdminForm(CreatorFormMixin, MunicipalScopeFormMixin, WagtailAdminModelForm):
     """The event's organising shop: for a shop owner one of their own shops; for
     others a shop they may choose (published, or their own). A hand-made id of
-    another shop is refused like any invalid choice."""
+    another shop is refused like any invalid choice. The creator and, for municipal
+    staff, the municipality: directory/content_forms.py."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ review" panel shows neither the kind nor, for snippets, a compare link)."""
 from __future__ import annotations
 
 from django.contrib.admin.utils import quote
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -79,4 +80,45 @@ class ApprovalQueuePanel(Component):
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
         context["rows"] = approval_queue_rows(self.user)
+        return context
+
+
+UNPLACED_LIMIT = 20
+
+
+class SecretariatOverviewPanel(Component):
+    """What needs the secretariat, in numbers, above the queue: submissions waiting and
+    the oldest one's age, shops without a map position (which never appear on the map
+    or in near-me search), and background tasks that failed (mails not sent…)."""
+
+    name = "secretariat_overview"
+    template_name = "shops/admin/secretariat_overview_panel.html"
+    order = 30
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context):
+        from django_q.models import Failure
+
+        from directory.shops.admin_views import FAILURE_PERMISSION
+
+        context = super().get_context_data(parent_context)
+        now = timezone.now()
+        rows = approval_queue_rows(self.user, now=now)
+        unplaced = (shops_for_user(self.user)
+                    .filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
+                    .select_related("municipality").order_by("-updated_at", "-pk"))
+        may_see_failures = self.user.has_perm(FAILURE_PERMISSION)
+        context.update({
+            "waiting_shops": sum(1 for row in rows if row["kind"] == "shop"),
+            "waiting_events": sum(1 for row in rows if row["kind"] == "event"),
+            "oldest_days": max((row["waiting_days"] for row in rows), default=None),
+            "unplaced_count": unplaced.count(),
+            "unplaced": [{"shop": shop, "edit_url": reverse(
+                "wagtailsnippets_shops_shop:edit", args=[quote(shop.pk)])}
+                for shop in unplaced[:UNPLACED_LIMIT]],
+            "failures": Failure.objects.count() if may_see_failures else None,
+            "failures_url": reverse("shops_failed_tasks") if may_see_failures else "",
+        })
         return context

@@ -298,6 +298,28 @@ class RequiredCommentForm(forms.Form):
     )
 
 
+POSITION_MISSING = _(
+    "This shop has no position on the map. Ask the applicant to set it (the pin on the map, "
+    "or latitude and longitude) and send it back with a comment: a shop without a position "
+    "never appears on the map or in the search near you.")
+
+
+def lacks_position(task_state) -> bool:
+    """Whether the shop version under review (the task state's revision) has no position."""
+    if task_state is None:
+        return False
+    revision = task_state.revision
+    shop = revision.as_object() if revision is not None else task_state.workflow_state.content_object
+    return isinstance(shop, Shop) and (shop.latitude is None or shop.longitude is None)
+
+
+class PositionMissingForm(forms.Form):
+    """The approve dialogue of a shop without a position: never valid, it says why."""
+
+    def clean(self):
+        raise ValidationError(POSITION_MISSING, code="position_missing")
+
+
 class ApprovalTask(GroupApprovalTask):
     """Wagtail's group approval, as the secretariat uses it for shops and events
     (workflows 協賛店承認 and イベント承認): "request changes" needs a comment,
@@ -311,14 +333,34 @@ class ApprovalTask(GroupApprovalTask):
         verbose_name = _("approval by a group (comment required to request changes)")
         verbose_name_plural = _("approvals by a group (comment required to request changes)")
 
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        # A shop without a map position is never approved: the approve buttons open a
+        # dialogue that says why instead (PositionMissingForm) and on_action refuses.
+        self._position_missing = bool(actions) and lacks_position(
+            getattr(obj, "current_workflow_task_state", None))
+        if self._position_missing:
+            return [(name, label, True if name == "approve" else modal)
+                    for name, label, modal in actions]
+        return actions
+
     def get_form_for_action(self, action):
         if action == "reject":
             return RequiredCommentForm
+        if action == "approve" and getattr(self, "_position_missing", False):
+            return PositionMissingForm
         return super().get_form_for_action(action)
+
+    def get_template_for_action(self, action):
+        if action == "approve" and getattr(self, "_position_missing", False):
+            return "shops/admin/position_missing_modal.html"
+        return super().get_template_for_action(action)
 
     def on_action(self, task_state, user, action_name, **kwargs):
         if action_name == "reject" and not str(kwargs.get("comment") or "").strip():
             raise PermissionDenied("A comment is required to request changes.")
+        if action_name == "approve" and lacks_position(task_state):
+            raise PermissionDenied(str(POSITION_MISSING))
         if action_name in ("approve", "reject"):
             current = (TaskState.objects.select_for_update().filter(pk=task_state.pk)
                        .values_list("status", flat=True).first())
@@ -329,3 +371,25 @@ class ApprovalTask(GroupApprovalTask):
     @classmethod
     def get_description(cls):
         return _("Members of the chosen groups approve or request changes (with a comment)")
+
+
+class CreationClaim(models.Model):
+    """One back-office create form (its token, in the form's action URL) and the record
+    it created (directory/admin.py, IdempotentCreateView). Wagtail's autosave and the
+    submit button of the same form both post to the create URL; the unique token makes
+    the second one continue on the record the first created instead of adding another."""
+
+    token = models.UUIDField(unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE,
+                                     related_name="+")
+    object_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("create form claim")
+        verbose_name_plural = _("create form claims")
+
+    def __str__(self):
+        return f"{self.token} → {self.object_id or '-'}"

@@ -33,7 +33,7 @@ def is_shop_owner_only(user) -> bool:
     return cached
 
 
-def _rows(objects, viewset_ns: str, *, public: bool) -> list[dict]:
+def listing_rows(objects, viewset_ns: str, *, public: bool) -> list[dict]:
     objects = list(objects)
     states = unfinished_workflow_states(objects)
     rows = []
@@ -71,9 +71,9 @@ class OwnerListingsPanel(Component):
         shop_count = shops.count()
         event_count = events.count()
         context.update({
-            "shops": _rows(shops[:DASHBOARD_LIMIT], "wagtailsnippets_shops_shop", public=True),
+            "shops": listing_rows(shops[:DASHBOARD_LIMIT], "wagtailsnippets_shops_shop", public=True),
             "shop_count": shop_count,
-            "events": _rows(events[:DASHBOARD_LIMIT], "wagtailsnippets_events_event",
+            "events": listing_rows(events[:DASHBOARD_LIMIT], "wagtailsnippets_events_event",
                             public=True),
             "event_count": event_count,
             "limit": DASHBOARD_LIMIT,

@@ -3,11 +3,15 @@ CSV/XLSX export) and the restricted editor role for shop owners."""
 
 import django_filters
 from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
-from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
     FieldPanel,
@@ -18,6 +22,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.widgets import Button, ListingButton
+from wagtail.models import WorkflowState
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import (
@@ -39,7 +44,11 @@ from directory.shops.admin_views import (
     FailedTasksView,
     ShopDeleteBulkAction,
 )
-from directory.shops.approval_queue import ApprovalQueuePanel, can_approve
+from directory.shops.approval_queue import (
+    ApprovalQueuePanel,
+    SecretariatOverviewPanel,
+    can_approve,
+)
 from directory.shops.bulk_views import (
     ShopBulkExportView,
     ShopBulkImportView,
@@ -48,8 +57,21 @@ from directory.shops.bulk_views import (
 from directory.shops.models import Owner, Shop
 from directory.shops.owner_admin import OwnerListingsPanel, is_shop_owner_only
 from directory.shops.position_picker import PositionPickerPanel
+from directory.shops.workflow import STATUS_LABELS
 
 register_permission_policy(Shop, ScopedPermissionPolicy(Shop, shops_for_user))
+
+
+# The status the owner sees (workflow.listing_status), as lookups on the list's queryset
+# (annotated with its unfinished workflow's status, ShopIndexView.get_base_queryset).
+ADMIN_STATUS_CODES = ["in_moderation", "needs_changes", "draft", "live", "not_live"]
+STATUS_LOOKUPS = {
+    "in_moderation": {"workflow_status": WorkflowState.STATUS_IN_PROGRESS},
+    "needs_changes": {"workflow_status": WorkflowState.STATUS_NEEDS_CHANGES},
+    "draft": {"workflow_status": None, "live": True, "has_unpublished_changes": True},
+    "live": {"workflow_status": None, "live": True, "has_unpublished_changes": False},
+    "not_live": {"workflow_status": None, "live": False},
+}
 
 
 class ShopFilterSet(WagtailFilterSet):
@@ -63,17 +85,65 @@ class ShopFilterSet(WagtailFilterSet):
         label=_("programme"), field_name="benefits__programme", queryset=Programme.objects.all(),
         distinct=True,
     )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), method="filter_status",
+        choices=[(code, STATUS_LABELS[code]) for code in ADMIN_STATUS_CODES],
+    )
     live = django_filters.BooleanFilter(label=_("published"))
     has_unpublished_changes = django_filters.BooleanFilter(label=_("has changes awaiting approval"))
+    updated_at = django_filters.DateFromToRangeFilter(label=_("Last change"),
+                                                      widget=DateRangePickerWidget)
+    owner = django_filters.CharFilter(label=_("Owner (name or e-mail address)"),
+                                      method="filter_owner")
 
     class Meta:
         model = Shop
         fields = []
 
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(**STATUS_LOOKUPS[value]) if value in STATUS_LOOKUPS else queryset
+
+    def filter_owner(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        owned = Shop.objects.filter(Q(owners__name__icontains=value)
+                                    | Q(owners__user__email__icontains=value))
+        return queryset.filter(pk__in=owned.values("pk"))
+
+
+def with_workflow_status(queryset):
+    """Annotate each shop with the status of its unfinished workflow (or None)."""
+    states = WorkflowState.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Shop),
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES],
+    ).values("status")[:1]
+    return queryset.annotate(workflow_status=Subquery(states))
+
+
+def shop_status_label(shop) -> str:
+    status = getattr(shop, "workflow_status", None)
+    if status == WorkflowState.STATUS_IN_PROGRESS:
+        code = "in_moderation"
+    elif status == WorkflowState.STATUS_NEEDS_CHANGES:
+        code = "needs_changes"
+    elif shop.live:
+        code = "draft" if shop.has_unpublished_changes else "live"
+    else:
+        code = "not_live"
+    return str(STATUS_LABELS[code])
+
+
+def shop_owner_names(shop) -> str:
+    return "、".join(owner.name for owner in shop.owners.all()) or "—"
+
 
 class ShopIndexView(NormalisedSearchIndexViewMixin, IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("municipality")
+        return with_workflow_status(
+            super().get_base_queryset().select_related("municipality").prefetch_related("owners")
+        )
 
     @cached_property
     def header_more_buttons(self):
@@ -133,7 +203,8 @@ class ShopViewSet(ScopedSnippetViewSet):
     scope = shops_for_user
     chooser_viewset_class = ShopChooserViewSet
     icon = "site"
-    menu_label = _("Sponsor shops")
+    # Not the public site's 「協賛店の方へ」 (the msgid "Sponsor shops" there).
+    menu_label = _("Sponsor shop list")
     menu_order = 100
     index_view_class = ShopIndexView
     filterset_class = ShopFilterSet
@@ -143,7 +214,9 @@ class ShopViewSet(ScopedSnippetViewSet):
         "name",
         Column("municipality", label=_("municipality"), accessor="municipality"),
         Column("address", label=_("address")),
-        UpdatedAtColumn(),
+        Column("status", label=_("Status"), accessor=shop_status_label),
+        Column("owners", label=_("Owner"), accessor=shop_owner_names),
+        UpdatedAtColumn(label=_("Last change")),
     ]
     list_export = [
         "id", "legacy_id", "name", "name_kana", "postcode", "municipality", "address",
@@ -213,7 +286,7 @@ class OwnerViewSet(SnippetViewSet):
 
 
 class ShopGroup(SnippetViewSetGroup):
-    menu_label = _("Sponsor shops")
+    menu_label = pgettext_lazy("admin menu", "Sponsor shops")
     menu_name = "shops"  # kept in a shop owner's menu (owner_menu_only_shops_and_events)
     menu_icon = "site"
     menu_order = 100
@@ -242,10 +315,11 @@ def owner_dashboard_panels(request, panels):
     if is_shop_owner_only(request.user):
         panels[:] = [OwnerListingsPanel(request.user)]
     elif can_approve(request.user):
+        panels.append(SecretariatOverviewPanel(request.user))
         panels.append(ApprovalQueuePanel(request.user))
 
 
-@hooks.register("construct_homepage_summary_items")
+@hooks.register("construct_homepage_summary_items", order=100)  # after Wagtail's own
 def owner_no_site_summary(request, summary_items):
     if is_shop_owner_only(request.user):
         summary_items[:] = []

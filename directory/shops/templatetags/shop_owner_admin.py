@@ -10,3 +10,10 @@ register = template.Library()
 @register.filter
 def shop_owner_only(user) -> bool:
     return is_shop_owner_only(user)
+
+
+@register.filter
+def municipal_staff_only(user) -> bool:
+    from directory.events.dashboard import is_municipal_staff_only
+
+    return is_municipal_staff_only(user)

@@ -1,0 +1,10 @@
+"""The back-office form of ふぁみなび articles (directory/events/wagtail_hooks.py)."""
+
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from directory.content_forms import CreatorFormMixin, MunicipalScopeFormMixin
+
+
+class ArticleAdminForm(CreatorFormMixin, MunicipalScopeFormMixin, WagtailAdminModelForm):
+    """The creator is kept from the first autosave; municipal staff post for their
+    own municipality only (directory/content_forms.py)."""
