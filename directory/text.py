@@ -36,3 +36,14 @@ def search_terms(query: str, *, max_terms: int = 8, max_length: int = 100) -> li
     spaced = unicodedata.normalize("NFKC", query)[: max_length * max_terms]
     terms = [normalise(part)[:max_length] for part in spaced.split()]
     return [term for term in terms if term][:max_terms]
+
+
+def typed(text: str | None) -> str:
+    """What typed text is stored as (the back office's, the member forms' and the legacy
+    import's alike): NFKC, so half-width kana become full-width (ｶﾌｪ → カフェ) and
+    full-width letters, digits and spaces become ASCII (ＣＡＦＥ１ → CAFE1); line ends
+    unified; trimmed."""
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFKC", text)
+    return folded.replace("\r\n", "\n").replace("\r", "\n").strip()
