@@ -61,7 +61,8 @@ LIST_FIELDS = {"programme_group", "programme", "area_code", "child_birth_date"}
 KEY_FIELDS = {"shop": "legacy_id", "owner": "legacy_id", "users": "legacy_id",
               "event": "legacy_id", "faminavi": "legacy_id", "shop_temp": "legacy_id"}
 # The column that names the row's legacy record in the report (for every table).
-REFERENCE_FIELDS = ("legacy_id", "shop_id", "user_id", "owner_id", "faminavi_id", "code",
+# (A favourite is named by its member, an owner's shop by its owner.)
+REFERENCE_FIELDS = ("legacy_id", "user_id", "owner_id", "faminavi_id", "shop_id", "code",
                     "value")
 
 # Legacy counter table → (portal Counter name, the legacy table whose ids it numbers).
