@@ -36,8 +36,7 @@ from directory.validators import (
 )
 
 # Single-line text stored as typed text is normalised (Shop.clean, the legacy import).
-TYPED_FIELDS = ("name", "name_kana", "address", "building", "opening_hours",
-                "regular_holidays")
+TYPED_FIELDS = ("name", "name_kana", "address", "building")
 
 
 class ShopQuerySet(models.QuerySet):

@@ -52,7 +52,7 @@ from directory.faminavi.models import Article
 from directory.masters.models import BenefitType, Genre, Municipality, Programme
 from directory.members.models import Child, Favourite, Member
 from directory.members.services import MEMBER_NUMBER_COUNTER, member_number_format
-from directory.shops.models import Owner, OwnerShop, Shop, ShopBenefit
+from directory.shops.models import TYPED_FIELDS, Owner, OwnerShop, Shop, ShopBenefit
 from directory.text import normalise, typed
 from operations.legacy import masters as legacy_masters
 from operations.legacy import values as parse
@@ -875,7 +875,7 @@ class _Run:
             benefits = []
             for group in sorted(chosen):
                 record = chosen[group]
-                title = typed(record.values.get("benefit_title"))
+                title = parse.text(record.values.get("benefit_title"))
                 if title:
                     benefits.append((self.masters.programmes[group], title[:200],
                                      parse.text(record.values.get("benefit_detail"))))
@@ -905,7 +905,9 @@ class _Run:
             fields.update(municipality_id=municipality_id, address=rest)
         for name in ("name", "name_kana", "building", "opening_hours", "regular_holidays"):
             if self.present(table, name):
-                fields[name] = typed(value.get(name))
+                # As the back office stores them (Shop.clean): typed text, or as written.
+                clean = typed if name in TYPED_FIELDS else parse.text
+                fields[name] = clean(value.get(name))
         if self.present(table, "comment"):
             fields["comment"] = parse.text(value.get("comment"))
         if self.present(table, "postcode"):
@@ -1712,15 +1714,15 @@ class _Run:
                 self.warn(table, record.line, f"存在しない協賛店を指しています: {shop_legacy}"
                           "（協賛店なしで読み込みました）", field="shop_id", action=EMPTIED)
         fields = {
-            "title": typed(value.get("title"))[:200],
+            "title": parse.text(value.get("title"))[:200],
             "summary": parse.text(value.get("summary"))[:300],
             "body": _rich_text(value.get("body")),
             "starts_on": starts_on, "ends_on": ends_on,
-            "time_note": typed(value.get("time_note"))[:100],
-            "venue": typed(value.get("venue"))[:200],
+            "time_note": parse.text(value.get("time_note"))[:100],
+            "venue": parse.text(value.get("venue"))[:200],
             "municipality_id": self._content_municipality(table, record, required=True),
             "shop_id": shop_id,
-            "organiser": typed(value.get("organiser"))[:200],
+            "organiser": parse.text(value.get("organiser"))[:200],
             "url": parse.clean(value.get("url")),
         }
         return self._present_fields(table, fields)
@@ -1767,7 +1769,7 @@ class _Run:
             if legacy_id is not None:
                 self.article_areas[legacy_id] = areas
         return self._present_fields(table, {
-            "title": typed(value.get("title"))[:200],
+            "title": parse.text(value.get("title"))[:200],
             "summary": parse.text(value.get("summary"))[:300],
             "body": _rich_text(value.get("body")),
             "municipality_id": municipality_id,
