@@ -36,3 +36,23 @@ def search_terms(query: str, *, max_terms: int = 8, max_length: int = 100) -> li
     spaced = unicodedata.normalize("NFKC", query)[: max_length * max_terms]
     terms = [normalise(part)[:max_length] for part in spaced.split()]
     return [term for term in terms if term][:max_terms]
+
+
+# Half-width katakana with their sound marks (ｶﾞ), and full-width letters and digits.
+_HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]+")
+_FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
+
+
+def typed(text: str | None) -> str:
+    """What typed text is stored as (the back office's shop form, the member forms and the
+    legacy import alike): half-width kana become full-width (ｶﾌｪ → カフェ, ｶﾞ → ガ),
+    full-width letters and digits ASCII (ＣＡＦＥ１ → CAFE1); Japanese punctuation such as
+    （）and the full-width space are kept as written; line ends unified; trimmed."""
+    if not text:
+        return ""
+
+    def fold(match: re.Match) -> str:
+        return unicodedata.normalize("NFKC", match.group())
+
+    folded = _FULLWIDTH_ALNUM.sub(fold, _HALFWIDTH_KANA.sub(fold, text))
+    return folded.replace("\r\n", "\n").replace("\r", "\n").strip()

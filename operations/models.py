@@ -94,3 +94,28 @@ class LegacyPasswordSetup(models.Model):
 
     def __str__(self):
         return str(self.user_id)
+
+
+class LegacyImportRun(models.Model):
+    """One committed `import_legacy` run: the mapping it used (text and SHA-256) and every
+    row that needed a decision, so `migration_report` lists them and refuses to compare the
+    export through a different mapping. Dry runs are not recorded (they change nothing)."""
+
+    created_at = models.DateTimeField(_("run at"), default=timezone.now, db_index=True)
+    directory = models.CharField(_("export folder"), max_length=500)
+    mapping_path = models.CharField(_("mapping file"), max_length=500)
+    mapping_sha256 = models.CharField(_("mapping SHA-256"), max_length=64)
+    mapping_text = models.TextField(_("mapping"))
+    tables = models.JSONField(_("tables"), default=dict, encoder=DjangoJSONEncoder)
+    issues = models.JSONField(_("rows that needed a decision"), default=list,
+                              encoder=DjangoJSONEncoder)
+    missing = models.JSONField(_("rows no longer in the export"), default=dict)
+    unpublished = models.JSONField(_("rows unpublished as missing"), default=dict)
+
+    class Meta:
+        verbose_name = _("legacy import run")
+        verbose_name_plural = _("legacy import runs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.directory}"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 
 from django import forms
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from directory.masters.models import BenefitType, Genre, Municipality
 from directory.members.models import Member
 from directory.members.services import ProfileData
+from directory.text import typed
 
 MIN_CHILD_ROWS = 3
 EMPTY_CHILD_ROWS = 2
@@ -60,7 +60,7 @@ def _text_input(autocomplete: str | None = None, **attrs) -> forms.TextInput:
 
 
 def _kana(value: str) -> str:
-    value = unicodedata.normalize("NFKC", value or "").strip()
+    value = typed(value)
     if value and not _KANA.match(value):
         raise forms.ValidationError(
             _("Enter the reading in hiragana or katakana."), code="kana"
@@ -242,8 +242,8 @@ class ProfileForm(forms.Form):
     def profile_data(self) -> ProfileData:
         data = self.cleaned_data
         return ProfileData(
-            family_name=data["family_name"].strip(),
-            given_name=data["given_name"].strip(),
+            family_name=typed(data["family_name"]),
+            given_name=typed(data["given_name"]),
             family_name_kana=data.get("family_name_kana", ""),
             given_name_kana=data.get("given_name_kana", ""),
             municipality=data["municipality"],

@@ -27,13 +27,16 @@ from wagtail.models import (
     WorkflowMixin,
 )
 
-from directory.text import normalise
+from directory.text import normalise, typed
 from directory.validators import (
     latitude_validators,
     longitude_validators,
     phone_validator,
     postcode_validator,
 )
+
+# Single-line text stored as typed text is normalised (Shop.clean, the legacy import).
+TYPED_FIELDS = ("name", "name_kana", "address", "building")
 
 
 class ShopQuerySet(models.QuerySet):
@@ -123,6 +126,10 @@ class Shop(
         return " ".join(part for part in parts if part)
 
     def clean(self):
+        # Names and address as typed text is stored (directory.text.typed): ｶﾌｪ → カフェ,
+        # the same in the back office, the bulk upload and the legacy import.
+        for name in TYPED_FIELDS:
+            setattr(self, name, typed(getattr(self, name)))
         super().clean()
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError(_("Enter both latitude and longitude, or neither."))

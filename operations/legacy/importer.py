@@ -22,6 +22,8 @@ masters.py), and the *_counter values go into accounts.Counter last.
 from __future__ import annotations
 
 import base64
+import csv
+import datetime
 import html
 import re
 import secrets
@@ -50,11 +52,17 @@ from directory.faminavi.models import Article
 from directory.masters.models import BenefitType, Genre, Municipality, Programme
 from directory.members.models import Child, Favourite, Member
 from directory.members.services import MEMBER_NUMBER_COUNTER, member_number_format
-from directory.shops.models import Owner, OwnerShop, Shop, ShopBenefit
-from directory.text import normalise
+from directory.shops.models import TYPED_FIELDS, Owner, OwnerShop, Shop, ShopBenefit
+from directory.text import normalise, typed
 from operations.legacy import masters as legacy_masters
 from operations.legacy import values as parse
-from operations.legacy.mapping import COUNTERS, NOT_IMPORTED, Mapping, mapping_load
+from operations.legacy.mapping import (
+    COUNTERS,
+    NOT_IMPORTED,
+    REFERENCE_FIELDS,
+    Mapping,
+    mapping_load,
+)
 from operations.legacy.reader import CsvTable, FileError, table_read
 from operations.models import LegacyPasswordSetup
 
@@ -67,6 +75,9 @@ ORDER = ["master", "faminavi_area", "faminavi_city",
 SHOP_FIELDS = ["name", "name_kana", "postcode", "municipality_id", "address", "building",
                "latitude", "longitude", "phone", "opening_hours", "regular_holidays", "url",
                "comment", "nationwide_mutual_use"]
+# Shop fields a shop can do without: an invalid value is emptied (to this), not fatal.
+SHOP_OPTIONAL = {"name_kana": "", "building": "", "phone": "", "url": "", "opening_hours": "",
+                 "regular_holidays": "", "comment": "", "latitude": None, "longitude": None}
 MEMBER_FIELDS = ["family_name", "given_name", "family_name_kana", "given_name_kana",
                  "municipality_id", "due_date", "marriage_date", "planned_marriage_date",
                  "notify_by_email"]
@@ -76,12 +87,26 @@ class _DryRun(Exception):
     pass
 
 
+# What was done with a row that needed a decision (the report's `action` column).
+REJECTED = "読み込まず"
+ALTERED = "読み込み（値を直した）"
+EMPTIED = "読み込み（この項目は空）"
+KEPT_FIRST = "先の行を読み込み、この行は読み込まず"
+KEPT_LAST = "この行を読み込み、先の行は読み込まず"
+LISTED = "変更なし（一覧のみ）"
+UNPUBLISHED = "非公開にした"
+STOPPED = "実行を中止（何も保存せず）"
+
+
 @dataclass
 class Issue:
     file: str
     line: int
     level: str  # "error" (row or file not imported) or "warning" (imported, with a change)
     message: str
+    legacy_id: str = ""  # the row's legacy key (SHOPID, USERID, …) as written
+    field: str = ""  # the portal field concerned, if one
+    action: str = ""  # what the import did (REJECTED, EMPTIED, …)
 
     def __str__(self):
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -108,6 +133,11 @@ class ImportReport:
     skipped_files: dict[str, str] = field(default_factory=dict)
     fatal: bool = False
     rolled_back: bool = False
+    mapping_path: str = ""
+    mapping_sha256: str = ""
+    # Rows imported earlier that this export no longer has: table → legacy ids.
+    missing: dict[str, list[int]] = field(default_factory=dict)
+    unpublished: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -173,14 +203,65 @@ def _rows_insert(model: type[models.Model], fields: Sequence[str], rows: list[tu
 def _sequence_past(model: type[models.Model], value: int) -> None:
     """New rows made in the portal get ids above every legacy id (the legacy shop API
     shows the legacy id or the new id, so they must never collide)."""
-    if connection.vendor != "postgresql" or not value:
+    if not value:
         return
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        # The table name comes from the model, never from input.
-        sql = (f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST((SELECT "  # noqa: S608
-               f"COALESCE(MAX(id), 1) FROM {connection.ops.quote_name(table)}), %s))")
-        cursor.execute(sql, [table, value])
+        if connection.vendor == "postgresql":
+            # The table name comes from the model, never from input.
+            sql = (f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST((SELECT "  # noqa: S608
+                   f"COALESCE(MAX(id), 1) FROM {connection.ops.quote_name(table)}), %s))")
+            cursor.execute(sql, [table, value])
+        elif connection.vendor == "sqlite":
+            # Django's SQLite ids are AUTOINCREMENT: the next id is above sqlite_sequence's.
+            cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s",
+                           [value, table])
+            if cursor.rowcount == 0:
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                               [table, value])
+
+
+def _sequences_state() -> dict[str, tuple[int, bool]]:
+    """Every id sequence of the schema with its position (PostgreSQL: sequences are not
+    transactional, so a rolled-back dry run would otherwise leave them advanced)."""
+    if connection.vendor != "postgresql":
+        return {}  # SQLite's sqlite_sequence is rolled back with the transaction
+    state = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+                       "FROM pg_sequences WHERE schemaname = current_schema()")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"SELECT last_value, is_called FROM {name}")  # noqa: S608
+            state[name] = cursor.fetchone()
+    return state
+
+
+def _sequences_restore(state: dict[str, tuple[int, bool]]) -> None:
+    """Put each sequence back where it was before a dry run, except where the sequence
+    moved for rows someone else committed meanwhile (then only as far as they need)."""
+    if not state:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.sequencename), "
+                       "quote_ident(t.relname), quote_ident(a.attname) "
+                       "FROM pg_sequences s JOIN pg_class c ON c.relname = s.sequencename "
+                       "JOIN pg_depend d ON d.objid = c.oid AND d.deptype IN ('a', 'i') "
+                       "JOIN pg_class t ON t.oid = d.refobjid "
+                       "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid "
+                       "WHERE s.schemaname = current_schema()")
+        owners = {name: (table, column) for name, table, column in cursor.fetchall()}
+        for name, (last_value, is_called) in state.items():
+            cursor.execute(f"SELECT last_value, is_called FROM {name}")  # noqa: S608
+            if cursor.fetchone() == (last_value, is_called):
+                continue
+            if name in owners:
+                table, column = owners[name]
+                cursor.execute(f"SELECT MAX({column}) FROM {table}")  # noqa: S608
+                top = cursor.fetchone()[0]
+                if top is not None and top > last_value:
+                    cursor.execute("SELECT setval(%s, %s, true)", [name, top])
+                    continue
+            cursor.execute("SELECT setval(%s, %s, %s)", [name, last_value, is_called])
 
 
 def _shop_content(shop: Shop) -> tuple:
@@ -210,6 +291,27 @@ def _no_submission_mails():
         task_submitted.connect(workflow.on_task_submitted, dispatch_uid="shops_task_submitted")
 
 
+def _valid_or_emptied(run, table: str, obj, line: int, optional: dict, *,
+                      exclude: list[str]) -> bool:
+    """full_clean; an invalid optional field is emptied (and listed), then checked again."""
+    for _attempt in range(2):
+        try:
+            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            return True
+        except ValidationError as error:
+            faults = getattr(error, "error_dict", {})
+            emptiable = [name for name in faults if name in optional]
+            if not emptiable or len(emptiable) != len(faults):
+                run.error(table, line, _messages(error))
+                return False
+            for name in emptiable:
+                run.warn(table, line, f"{name}: {' '.join(faults[name][0].messages)}"
+                         f"（{getattr(obj, name)!s} を空にして読み込みました）", field=name,
+                         action=EMPTIED)
+                setattr(obj, name, optional[name])
+    return True
+
+
 def _messages(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
         return "; ".join(f"{name}: {' '.join(str(m) for m in messages)}"
@@ -226,25 +328,51 @@ class _Masters:
         self.programmes = dict(Programme.objects.values_list("legacy_group", "pk"))
         # Legacy master codes matched to portal rows (this run's master import or earlier).
         legacy = legacy_masters.legacy_lookups(mapping)
-        self.genres = self._lookup(Genre, mapping.values.get("genre", {}), legacy["genre"])
-        self.article_genres = self._lookup(Genre, mapping.values.get("genre", {}),
-                                           {**legacy["genre"], **legacy["article_genre"]})
-        self.benefit_types = self._lookup(BenefitType, mapping.values.get("benefit_type", {}),
+        values = mapping.values
+        # Shop (and member) genres and article genres are separate code lists, each with
+        # its own [values.*] pins: [values.genre] never gives an article a shop genre.
+        self.genres = self._lookup(Genre.objects.filter(for_shops=True),
+                                   values.get("genre", {}), legacy["genre"])
+        self.article_genres = self._lookup(Genre.objects.filter(for_articles=True),
+                                           values.get("article_genre", {}),
+                                           legacy["article_genre"])
+        self.benefit_types = self._lookup(BenefitType.objects.all(),
+                                          values.get("benefit_type", {}),
                                           legacy["benefit_type"])
         self.areas = legacy["faminavi_area"]
         self.cities = legacy["faminavi_city"]
+        self.mapping = mapping
 
     @staticmethod
-    def _lookup(model, translations: dict[str, str], legacy: dict[str, int]) -> dict[str, int]:
+    def _lookup(queryset, translations: dict[str, str], legacy: dict[str, int]
+                ) -> dict[str, int]:
         table = {}
-        for pk, code, name in model.objects.values_list("pk", "code", "name"):
+        for pk, code, name in queryset.values_list("pk", "code", "name"):
             table[code] = pk
             table[name] = pk
-        table.update(legacy)
+        portal = dict(table)
+        pks = set(portal.values())
+        table.update({code: pk for code, pk in legacy.items() if pk in pks})
         for legacy_code, code in translations.items():
-            if code in table:
-                table[legacy_code] = table[code]
+            if code in portal:
+                table[legacy_code] = portal[code]
         return table
+
+    def codes(self, table: str) -> dict[str, int]:
+        """The code list of one link table: its kind's list, with the table's own pins
+        ([values.shop_genre], [values.users_genre], [values.faminavi_genre], …) first."""
+        base = {"shop_genre": self.genres, "users_genre": self.genres,
+                "shop_temp_genre": self.genres, "faminavi_genre": self.article_genres,
+                "shop_tokuten": self.benefit_types, "users_tokuten": self.benefit_types,
+                "shop_temp_tokuten": self.benefit_types}[table]
+        pins = self.mapping.values.get(table)
+        if not pins:
+            return base
+        table_codes = dict(base)
+        for legacy_code, code in pins.items():
+            if code in base:
+                table_codes[legacy_code] = base[code]
+        return table_codes
 
     def municipality(self, code: str, address: str) -> tuple[int | None, str]:
         """(municipality id, rest of the address)."""
@@ -269,10 +397,15 @@ class _Masters:
 
 def legacy_import(*, directory: Path | str, mapping_path: Path | str | None = None,
                   encoding: str | None = None, dry_run: bool = False,
-                  strict: bool = False) -> ImportReport:
+                  strict: bool = False, unpublish_missing: bool = False) -> ImportReport:
+    """Read and check every file first (a file that cannot be used, or a required file
+    that is missing, stops the run before anything is written), then import in one
+    transaction. A dry run, or --strict with a row error, rolls everything back, id
+    sequences included."""
     directory = Path(directory)
     report = ImportReport(directory=str(directory), dry_run=dry_run)
     mapping = mapping_load(mapping_path)
+    report.mapping_path, report.mapping_sha256 = mapping.path, mapping.sha256
     tables: dict[str, CsvTable] = {}
     for name in ORDER:
         table_mapping = mapping.tables.get(name)
@@ -280,37 +413,82 @@ def legacy_import(*, directory: Path | str, mapping_path: Path | str | None = No
             continue
         path = directory / table_mapping.file
         if not path.exists():
+            if table_mapping.required_file:
+                report.fatal = True
+                report.issues.append(Issue(
+                    table_mapping.file, 0, "error", "必須のファイルがありません（対応表の "
+                    "required_file）。何も保存していません", action=STOPPED))
+                continue
             report.skipped_files[table_mapping.file] = "ファイルがありません（この表は変更しません）"
             continue
         try:
             table = table_read(path, table_mapping, encoding=encoding)
         except FileError as error:
             report.fatal = True
-            report.issues.append(Issue(table_mapping.file, error.line, "error", error.message))
+            report.issues.append(Issue(table_mapping.file, error.line, "error", error.message,
+                                       action=STOPPED))
             continue
         tables[name] = table
         report.encodings[table_mapping.file] = table.encoding
         if table.ignored_columns:
             report.issues.append(Issue(
                 table_mapping.file, 1, "warning",
-                f"対応表にない列は読み込みません: {', '.join(table.ignored_columns)}"))
-        for line, message in table.bad_rows:
-            report.issues.append(Issue(table_mapping.file, line, "error", message))
-            report.result(name).rejected += 1
+                f"対応表にない列は読み込みません: {', '.join(table.ignored_columns)}",
+                action=LISTED))
+        if table.absent_optional:
+            report.issues.append(Issue(
+                table_mapping.file, 1, "warning",
+                f"optional の列がないため、その項目は変更しません: "
+                f"{', '.join(table.absent_optional)}", action=LISTED))
     for path in sorted(directory.glob("*.csv")):
         if path.stem in NOT_IMPORTED:
             report.skipped_files[path.name] = NOT_IMPORTED[path.stem]
     if report.fatal:
         return report
+    sequences = _sequences_state() if dry_run or strict else {}
     try:
         with transaction.atomic():
-            _Run(report, tables, mapping).run()
+            run = _Run(report, tables, mapping, unpublish_missing=unpublish_missing)
+            for name, table in tables.items():
+                for line, message in table.bad_rows:
+                    run.error(name, line, message)
+            run.run()
             if dry_run or (strict and report.errors):
                 report.rolled_back = True
                 raise _DryRun
+            _run_record(report, mapping)
     except _DryRun:
-        pass
+        _sequences_restore(sequences)
+    except BaseException:
+        _sequences_restore(sequences)
+        raise
     return report
+
+
+def import_rows_csv(report: ImportReport, path: Path) -> None:
+    """The run's rejected and altered rows as CSV (UTF-8 with BOM, for Excel), in the
+    columns of migration_report's migration-rows.csv."""
+    from operations.legacy.report import ROW_COLUMNS, ROW_HEADINGS
+
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(ROW_HEADINGS)
+        for issue in sorted(report.issues, key=lambda issue: (issue.file, issue.line)):
+            row = {**vars(issue), "reason": issue.message}
+            writer.writerow([row[name] for name in ROW_COLUMNS])
+
+
+def _run_record(report: ImportReport, mapping: Mapping) -> None:
+    """The run, with its mapping and every row that needed a decision, for
+    migration_report (which refuses to compare with another mapping)."""
+    from operations.models import LegacyImportRun
+
+    LegacyImportRun.objects.create(
+        directory=report.directory, mapping_path=mapping.path, mapping_sha256=mapping.sha256,
+        mapping_text=mapping.text,
+        tables={name: vars(result) for name, result in report.tables.items()},
+        issues=[vars(issue) for issue in report.issues],
+        missing=report.missing, unpublished=report.unpublished)
 
 
 def _password_nobody_knows() -> str:
@@ -343,11 +521,17 @@ def _rich_text(value: str | None) -> str:
 
 
 class _Run:
-    def __init__(self, report: ImportReport, tables: dict[str, CsvTable], mapping: Mapping):
+    def __init__(self, report: ImportReport, tables: dict[str, CsvTable], mapping: Mapping,
+                 *, unpublish_missing: bool = False):
         self.report = report
         self.tables = tables
         self.mapping = mapping
+        self.unpublish_missing = unpublish_missing
         self.masters = _Masters(mapping)
+        self._keys: dict[str, dict[int, str]] = {}  # table → line → the row's legacy key
+        # Legacy ids of the rows of shop, users, owner, faminavi this run imported (new,
+        # changed or the same): their link tables become exactly what the export says.
+        self.accepted: dict[str, set[int]] = defaultdict(set)
         self.now = timezone.now()
         self.shop_pks: dict[int, int] = {}  # legacy SHOPID → pk, for every known shop
         self.member_pks: dict[int, int] = {}
@@ -358,12 +542,42 @@ class _Run:
     def file(self, table: str) -> str:
         return self.mapping.tables[table].file
 
-    def error(self, table: str, line: int, message: str) -> None:
-        self.report.issues.append(Issue(self.file(table), line, "error", message))
+    def key_of(self, table: str, line: int) -> str:
+        """The legacy key written on a row (SHOPID, USERID, …), for the report."""
+        if table not in self._keys:
+            keys = {}
+            for record in self.tables[table].records if table in self.tables else ():
+                reference = next((record.values[name] for name in REFERENCE_FIELDS
+                                  if record.values.get(name)), "")
+                keys[record.line] = parse.clean(reference) if isinstance(reference, str) \
+                    else ""
+            self._keys[table] = keys
+        return self._keys[table].get(line, "")
+
+    def error(self, table: str, line: int, message: str, *, field: str = "",
+              action: str = REJECTED, legacy_id: str = "") -> None:
+        self.report.issues.append(Issue(self.file(table), line, "error", message,
+                                        legacy_id or self.key_of(table, line), field, action))
         self.report.result(table).rejected += 1
 
-    def warn(self, table: str, line: int, message: str) -> None:
-        self.report.issues.append(Issue(self.file(table), line, "warning", message))
+    def warn(self, table: str, line: int, message: str, *, field: str = "",
+             action: str = ALTERED, legacy_id: str = "") -> None:
+        self.report.issues.append(Issue(self.file(table), line, "warning", message,
+                                        legacy_id or self.key_of(table, line), field, action))
+
+    def present(self, table: str, name: str) -> bool:
+        """Whether the file has a column for the portal field (else the field is left)."""
+        return name in self.tables[table].fields
+
+    def optional_value(self, table: str, record, name: str, parser, default=None):
+        """An optional field's value; a value that cannot be read leaves the field empty
+        (the row is imported and listed), rather than rejecting the whole row."""
+        try:
+            return parser(record.values.get(name))
+        except ValueError as error:
+            self.warn(table, record.line, f"{error}（この項目を空にして読み込みました）",
+                      field=name, action=EMPTIED)
+            return default
 
     def run(self) -> None:
         if {"master", "faminavi_area", "faminavi_city"} & set(self.tables):
@@ -376,9 +590,9 @@ class _Run:
         if "shop_chain" in self.tables:
             self.chains_import()
         self.shop_links_import("shop_genre", "genre", Shop.genres.through, "genre",
-                               self.masters.genres)
+                               self.masters.codes("shop_genre"))
         self.shop_links_import("shop_tokuten", "benefit_type", Shop.benefit_types.through,
-                               "benefittype", self.masters.benefit_types)
+                               "benefittype", self.masters.codes("shop_tokuten"))
         self.owner_pks = dict(Owner.objects.filter(legacy_id__isnull=False)
                               .values_list("legacy_id", "pk"))
         if "owner" in self.tables:
@@ -396,10 +610,10 @@ class _Run:
         if "users" in self.tables:
             self.members_import()
         self.member_links_import("users_genre", "genre", Member.preferred_genres.through,
-                                 "genre", self.masters.genres)
+                                 "genre", self.masters.codes("users_genre"))
         self.member_links_import("users_tokuten", "benefit_type",
                                  Member.preferred_benefit_types.through, "benefittype",
-                                 self.masters.benefit_types)
+                                 self.masters.codes("users_tokuten"))
         if "users_favorite" in self.tables:
             self.favourites_import()
         if "event" in self.tables:
@@ -410,26 +624,14 @@ class _Run:
             self.article_pks = dict(Article.objects.filter(legacy_id__isnull=False)
                                     .values_list("legacy_id", "pk"))
             self._links_import("faminavi_genre", "genre", Article.genres.through, "article",
-                               "genre", self.masters.article_genres, self.article_pks,
+                               "genre", self.masters.codes("faminavi_genre"), self.article_pks,
                                "ふぁみなび記事",
-                               id_field="faminavi_id")
+                               id_field="faminavi_id", parents=self.accepted["faminavi"])
         if self.article_areas:
             self.article_areas_import()
         if self.imported_shops:
             _sequence_past(Shop, max(self.imported_shops))
         self.counters_import()
-
-    def _not_in_export(self, table: str, known: dict, exported, label: str) -> None:
-        """Rows imported earlier that this export no longer has are kept (the legacy system
-        may have deleted them: withdraw them in the back office), and listed."""
-        missing = sorted(legacy for legacy in known
-                         if legacy not in exported and legacy < DEMO_LEGACY_BASE)
-        if missing:
-            sample = ", ".join(str(legacy) for legacy in missing[:20])
-            more = " …" if len(missing) > 20 else ""
-            self.warn(table, 0, f"以前に移行した{label} {len(missing)} 件がこの出力にありません"
-                      f"（残しています。旧システムで削除されたものは管理画面で非公開にしてください）: "
-                      f"{sample}{more}")
 
     # --- shops ----------------------------------------------------------------------------
 
@@ -443,48 +645,119 @@ class _Run:
             self.error(table, record.line, "ID が空です")
         return value
 
-    def shops_import(self) -> None:
-        table = self.tables["shop"]
-        result = self.report.result("shop")
+    def _grouped(self, table: str, what: str) -> dict[int, list]:
+        """The file's records by legacy id (several rows of one id are kept together)."""
         grouped: dict[int, list] = defaultdict(list)
-        for record in table.records:
+        result = self.report.result(table)
+        for record in self.tables[table].records:
             result.rows += 1
-            legacy_id = self._legacy_id("shop", record)
+            legacy_id = self._legacy_id(table, record)
             if legacy_id is not None:
                 grouped[legacy_id].append(record)
+        return grouped
+
+    def _unique(self, table: str, records: list, label: str) -> list:
+        """One record per legacy id, by the table's on_duplicate rule (first or last row
+        wins); every other row with the id is listed, never both lost."""
+        if not records:
+            return records
+        rule = self.mapping.tables[table].on_duplicate
+        by_id: dict[object, object] = {}
+        for record in records:
+            try:
+                legacy_id = parse.integer(record.values.get("legacy_id"))
+            except ValueError:
+                legacy_id = None
+            if legacy_id is None:
+                by_id[id(record)] = record  # rejected with its reason later
+                continue
+            earlier = by_id.get(legacy_id)
+            self.report.result(table).rows += earlier is not None
+            if earlier is None:
+                by_id[legacy_id] = record
+            elif rule == "last":
+                self.error(table, earlier.line, f"{label} {legacy_id} が重複しています"
+                           f"（{record.line} 行目の後の行を読み込みました）", field="legacy_id",
+                           action=KEPT_LAST)
+                by_id[legacy_id] = record
+            else:
+                self.error(table, record.line, f"{label} {legacy_id} が重複しています"
+                           f"（{earlier.line} 行目と同じ。先の行を読み込みました）",
+                           field="legacy_id", action=KEPT_FIRST)
+        return sorted(by_id.values(), key=lambda record: record.line)
+
+    def _missing(self, table: str, model, known: dict, exported, label: str) -> None:
+        """Rows imported earlier that this export no longer has: listed (the legacy system
+        deleted them); with --unpublish-missing, unpublished (shops, events, articles)."""
+        missing = sorted(legacy for legacy in known
+                         if legacy not in exported and legacy < DEMO_LEGACY_BASE)
+        if not missing:
+            return
+        self.report.missing[table] = missing
+        unpublish = self.unpublish_missing and hasattr(model, "live")
+        for legacy in missing:
+            self.warn(table, 0, f"以前に移行した{label}がこの出力にありません"
+                      + ("（非公開にしました）" if unpublish else
+                         "（残しています。--unpublish-missing で非公開にできます）"),
+                      legacy_id=str(legacy), action=UNPUBLISHED if unpublish else LISTED)
+        sample = ", ".join(str(legacy) for legacy in missing[:20])
+        more = " …" if len(missing) > 20 else ""
+        self.warn(table, 0, f"以前に移行した{label} {len(missing)} 件がこの出力にありません"
+                  f"（旧システムで削除されたもの）: {sample}{more}", action=LISTED)
+        if unpublish:
+            hidden = []
+            for batch in _batches(missing, 10_000):
+                hidden += list(model.objects.filter(legacy_id__in=batch, live=True)
+                               .values_list("legacy_id", flat=True))
+                model.objects.filter(legacy_id__in=batch, live=True).update(live=False)
+            self.report.unpublished[table] = sorted(hidden)
+
+    def shops_import(self) -> None:
+        result = self.report.result("shop")
+        grouped = self._grouped("shop", "協賛店")
         self.imported_shops = set(grouped)
-        self._not_in_export("shop", self.shop_pks, grouped, "協賛店")
+        self._missing("shop", Shop, self.shop_pks, grouped, "協賛店")
         existing = {shop.legacy_id: shop for shop in Shop.objects.filter(
             legacy_id__in=list(grouped)).prefetch_related("benefits")}
         creates, updates, benefit_rows, replace_benefits = [], [], {}, []
+        registered = {}
         for legacy_id, records in grouped.items():
             parsed = self._shop_parse(legacy_id, records)
             if parsed is None:
                 continue
-            fields, benefits = parsed
+            fields, benefits, line = parsed
             shop = existing.get(legacy_id)
             if shop is None:
-                shop = Shop(legacy_id=legacy_id, live=True, has_unpublished_changes=False,
-                            first_published_at=self.now, last_published_at=self.now,
+                live = fields.pop("live", True)
+                created_at = fields.pop("created_at", None)
+                published_at = fields.pop("last_published_at", None)
+                shop = Shop(legacy_id=legacy_id, live=live, has_unpublished_changes=False,
+                            first_published_at=(created_at or self.now) if live else None,
+                            last_published_at=(published_at or self.now) if live else None,
                             **fields)
-                if not self._shop_valid(shop, records[0].line):
+                if not self._shop_valid(shop, line):
                     continue
+                if created_at:
+                    registered[legacy_id] = created_at
                 creates.append(shop)
-                benefit_rows[legacy_id] = benefits
+                benefit_rows[legacy_id] = benefits or []
                 continue
             changed = [name for name, value in fields.items() if getattr(shop, name) != value]
             current = sorted((b.programme_id, b.title, b.detail) for b in shop.benefits.all())
-            benefits_changed = current != sorted(benefits)
+            benefits_changed = benefits is not None and current != sorted(benefits)
             if not changed and not benefits_changed:
                 result.unchanged += 1
+                self.accepted["shop"].add(legacy_id)
                 continue
+            if "live" in changed and shop.live is False:
+                shop.last_published_at = self.now  # published again by the export
             for name in changed:
                 setattr(shop, name, fields[name])
-            if not self._shop_valid(shop, records[0].line):
+            if not self._shop_valid(shop, line):
                 continue
             if shop.has_unpublished_changes:
-                self.warn("shop", records[0].line, "ポータルで承認待ちの編集がある協賛店です。"
-                          "公開中の内容だけを更新しました")
+                self.warn("shop", line, "ポータルで承認待ちの編集がある協賛店です。"
+                          "公開中の内容だけを更新しました", action=ALTERED)
             updates.append(shop)
             if benefits_changed:
                 replace_benefits.append(shop.pk)
@@ -493,96 +766,180 @@ class _Run:
             for shop in batch:
                 shop.search_text = self._search_text(shop, benefit_rows[shop.legacy_id])
             Shop.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+        # bulk_create stamps created_at (auto_now_add): the legacy registration date after.
+        dated = [shop for shop in creates if shop.legacy_id in registered]
+        for shop in dated:
+            shop.created_at = registered[shop.legacy_id]
+        Shop.objects.bulk_update(dated, ["created_at"], batch_size=BATCH_SIZE)
         result.created = len(creates)
         for shop in updates:
             shop.updated_at = self.now
-            shop.last_published_at = self.now
+            if shop.live and "last_published_at" not in self.tables["shop"].fields:
+                shop.last_published_at = self.now
             titles = benefit_rows.get(shop.legacy_id)
             if titles is None:
                 titles = [(b.programme_id, b.title, b.detail) for b in shop.benefits.all()]
             shop.search_text = self._search_text(shop, titles)
-        Shop.objects.bulk_update(updates, [*SHOP_FIELDS, "search_text", "updated_at",
-                                           "last_published_at"], batch_size=BATCH_SIZE)
+        Shop.objects.bulk_update(updates, [*SHOP_FIELDS, "live", "created_at", "search_text",
+                                           "updated_at", "last_published_at"],
+                                 batch_size=BATCH_SIZE)
         result.updated = len(updates)
         ShopBenefit.objects.filter(shop_id__in=replace_benefits).delete()
         rows = []
         for shop in [*creates, *updates]:
             self.shop_pks[shop.legacy_id] = shop.pk
+            self.accepted["shop"].add(shop.legacy_id)
             for order, (programme_id, title, detail) in enumerate(
                     benefit_rows.get(shop.legacy_id, [])):
                 rows.append((shop.pk, programme_id, title, detail, order, False))
         _rows_insert(ShopBenefit, ["shop", "programme", "title", "detail", "sort_order",
                                    "applies_to_branches"], rows)
 
-    def _shop_parse(self, legacy_id: int, records: list, table: str = "shop"
-                    ) -> tuple[dict, list] | None:
-        first = records[0]
-        value = first.values
-        benefits, groups_seen = [], {}
-        for record in records:
+    def _groups(self, table: str, record) -> list[int] | None:
+        """The programme groups (GROUP) of a shop row: one code, or a list column's codes;
+        None (the row is rejected and listed) for a code that is not a programme."""
+        raw = record.values.get("programme_group")
+        parts = raw if isinstance(raw, list) else [raw or ""]
+        groups = []
+        for part in parts:
+            cleaned = parse.clean(part)
+            if not isinstance(raw, list) and re.search(r"\d\s*[,、/|]\s*\d", cleaned):
+                self.error(table, record.line, f"GROUP に複数の値があります: {cleaned}（対応表で"
+                           "この列を区切りのある列にしてください: separator = \",\"）",
+                           field="programme_group")
+                return None
             try:
-                group = parse.integer(record.values.get("programme_group")) or 1
+                group = parse.integer(cleaned)
             except ValueError as error:
-                self.error(table, record.line, f"GROUP: {error}")
+                self.error(table, record.line, f"GROUP: {error}", field="programme_group")
                 return None
-            if group in groups_seen:
-                self.error(table, record.line, f"SHOPID {legacy_id} と GROUP {group} の組が重複"
-                           f"しています（{groups_seen[group]} 行目と同じ）。この協賛店は読み込みません")
+            if group is None:
+                continue
+            if group not in self.masters.programmes:
+                self.error(table, record.line, f"未知の GROUP です: {group}",
+                           field="programme_group")
                 return None
-            groups_seen[group] = record.line
-            programme_id = self.masters.programmes.get(group)
-            if programme_id is None:
-                self.error(table, record.line, f"未知の GROUP です: {group}")
-                return None
-            title = parse.text(record.values.get("benefit_title"))
-            if title:
-                benefits.append((programme_id, title[:200],
-                                 parse.text(record.values.get("benefit_detail"))))
-            elif "benefit_title" in record.values:
-                self.warn(table, record.line, "特典（TOKUTENTITLE）が空です")
-        try:
-            latitude, longitude, warning = parse.coordinates(value.get("latitude"),
-                                                             value.get("longitude"))
-            mutual = parse.flag(value.get("nationwide_mutual_use"))
-            parse.flag(value.get("chain_flag"))
-        except ValueError as error:
-            self.error(table, first.line, str(error))
-            return None
-        if warning:
-            self.warn(table, first.line, warning)
-        address = parse.clean(value.get("address"))
-        municipality_id, rest = self.masters.municipality(value.get("municipality_code", ""),
-                                                          address)
-        if municipality_id is None:
-            self.error(table, first.line, f"住所から市区町村が分かりません: {address}")
-            return None
-        fields = {
-            "name": parse.text(value.get("name")),
-            "name_kana": parse.text(value.get("name_kana")),
-            "postcode": parse.postcode(value.get("postcode")),
-            "municipality_id": municipality_id,
-            "address": rest,
-            "building": parse.text(value.get("building")),
-            "latitude": latitude,
-            "longitude": longitude,
-            "phone": parse.phone(value.get("phone")),
-            "opening_hours": parse.text(value.get("opening_hours")),
-            "regular_holidays": parse.text(value.get("regular_holidays")),
-            "url": parse.clean(value.get("url")),
-            "comment": parse.text(value.get("comment")),
-            "nationwide_mutual_use": mutual,
-        }
-        return fields, benefits
+            if group not in groups:
+                groups.append(group)
+        return groups or [1]
 
-    def _shop_valid(self, shop: Shop, line: int) -> bool:
-        """The model's own validators and clean(), as the admin form runs them."""
+    def _published(self, table: str, record) -> bool:
+        """The legacy publish flag ([values.published] maps other spellings). A value that
+        cannot be read hides the row (never publish what may have been withdrawn)."""
+        raw = parse.clean(record.values.get("published"))
+        mapped = self.mapping.values.get("published", {})
         try:
-            shop.full_clean(exclude=["municipality", "parent", "search_text"], validate_unique=False,
-                            validate_constraints=False)
-        except ValidationError as error:
-            self.error("shop", line, _messages(error))
+            return parse.flag(mapped.get(raw, raw))
+        except ValueError as error:
+            self.warn(table, record.line, f"公開フラグ: {error}（非公開で読み込みました）",
+                      field="published", action=ALTERED)
             return False
-        return True
+
+    def _datetime(self, table: str, record, name: str):
+        day = self.optional_value(table, record, name, parse.date_parse)
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+    def _shop_parse(self, legacy_id: int, records: list, table: str = "shop"
+                    ) -> tuple[dict, list | None, int] | None:
+        """(the fields the file has columns for, the benefits or None when the file has no
+        benefit column, the line of the row used) or None when the shop is rejected."""
+        rule = self.mapping.tables[table].on_duplicate
+        chosen: dict[int, object] = {}  # programme group → the row giving its benefit
+        for record in records:
+            groups = self._groups(table, record)
+            if groups is None:
+                continue
+            for group in groups:
+                earlier = chosen.get(group)
+                if earlier is None:
+                    chosen[group] = record
+                elif rule == "last":
+                    self.error(table, earlier.line, f"SHOPID {legacy_id} と GROUP {group} の組が"
+                               f"重複しています（{record.line} 行目の後の行を読み込みました）",
+                               field="programme_group", action=KEPT_LAST)
+                    chosen[group] = record
+                else:
+                    self.error(table, record.line, f"SHOPID {legacy_id} と GROUP {group} の組が"
+                               f"重複しています（{earlier.line} 行目と同じ。先の行を読み込みました）",
+                               field="programme_group", action=KEPT_FIRST)
+        if not chosen:
+            return None
+        kept = sorted({id(record): record for record in chosen.values()}.values(),
+                      key=lambda record: record.line)
+        first = kept[-1] if rule == "last" else kept[0]
+        value = first.values
+        benefits = None
+        if self.present(table, "benefit_title"):
+            benefits = []
+            for group in sorted(chosen):
+                record = chosen[group]
+                title = parse.text(record.values.get("benefit_title"))
+                if title:
+                    benefits.append((self.masters.programmes[group], title[:200],
+                                     parse.text(record.values.get("benefit_detail"))))
+                else:
+                    self.warn(table, record.line, "特典（TOKUTENTITLE）が空です",
+                              field="benefit_title", action=ALTERED)
+        fields: dict = {}
+        if self.present(table, "latitude") or self.present(table, "longitude"):
+            try:
+                latitude, longitude, warning = parse.coordinates(value.get("latitude"),
+                                                                 value.get("longitude"))
+            except ValueError as error:
+                latitude = longitude = None
+                warning = f"{error}（位置を空にしました）"
+            if warning:
+                self.warn(table, first.line, warning, field="latitude",
+                          action=ALTERED if latitude is not None else EMPTIED)
+            fields.update(latitude=latitude, longitude=longitude)
+        if self.present(table, "address"):
+            address = typed(value.get("address"))
+            municipality_id, rest = self.masters.municipality(value.get("municipality_code", ""),
+                                                              address)
+            if municipality_id is None:
+                self.error(table, first.line, f"住所から市区町村が分かりません: {address}",
+                           field="address")
+                return None
+            fields.update(municipality_id=municipality_id, address=rest)
+        for name in ("name", "name_kana", "building", "opening_hours", "regular_holidays"):
+            if self.present(table, name):
+                # As the back office stores them (Shop.clean): typed text, or as written.
+                clean = typed if name in TYPED_FIELDS else parse.text
+                fields[name] = clean(value.get(name))
+        if self.present(table, "comment"):
+            fields["comment"] = parse.text(value.get("comment"))
+        if self.present(table, "postcode"):
+            fields["postcode"] = parse.postcode(value.get("postcode"))
+        if self.present(table, "phone"):
+            fields["phone"] = parse.phone(value.get("phone"))
+        if self.present(table, "url"):
+            fields["url"] = parse.clean(value.get("url"))
+        if self.present(table, "nationwide_mutual_use"):
+            fields["nationwide_mutual_use"] = self.optional_value(
+                table, first, "nationwide_mutual_use", parse.flag, False)
+        if self.present(table, "chain_flag"):
+            self.optional_value(table, first, "chain_flag", parse.flag)  # chains: shop_chain
+        if table == "shop":
+            if self.present(table, "published"):
+                fields["live"] = self._published(table, first)
+            if self.present(table, "registered_on"):
+                registered = self._datetime(table, first, "registered_on")
+                if registered is not None:
+                    fields["created_at"] = registered
+            if self.present(table, "updated_on"):
+                updated = self._datetime(table, first, "updated_on")
+                if updated is not None:
+                    fields["last_published_at"] = updated
+        return fields, benefits, first.line
+
+    def _shop_valid(self, shop: Shop, line: int, table: str = "shop") -> bool:
+        """The model's own validators and clean(), as the admin form runs them. A fault
+        in a field the shop can do without (phone, URL, …) empties that field and is
+        listed; a fault in a required one (name, postcode, …) rejects the shop."""
+        return _valid_or_emptied(self, table, shop, line, SHOP_OPTIONAL,
+                                 exclude=["municipality", "parent", "search_text"])
 
     def _search_text(self, shop: Shop, benefits: list[tuple]) -> str:
         municipality = next((m.name for m in self.masters.municipalities
@@ -648,21 +1005,26 @@ class _Run:
         if table_name not in self.tables:
             return
         self._links_import(table_name, value_field, through, "shop", column, lookup,
-                           self.shop_pks, "協賛店")
+                           self.shop_pks, "協賛店", parents=self.accepted["shop"])
 
     def member_links_import(self, table_name: str, value_field: str, through, column: str,
                             lookup: dict[str, int]) -> None:
         if table_name not in self.tables:
             return
         self._links_import(table_name, value_field, through, "member", column, lookup,
-                           self.member_pks, "会員")
+                           self.member_pks, "会員", parents=self.accepted["users"])
 
     def _links_import(self, table_name, value_field, through, owner_column, column, lookup,
-                      owner_pks, owner_label, id_field=None) -> None:
-        """Set the links of every owner row named in the file to exactly the file's."""
+                      owner_pks, owner_label, id_field=None, parents=()) -> None:
+        """Set the links of every row named in the file, and of every row of the parent
+        file this run imported (`parents`: a shop without shop_genre rows has no genre), to
+        exactly the file's."""
         result = self.report.result(table_name)
         id_field = id_field or ("shop_id" if owner_column == "shop" else "user_id")
         wanted: dict[int, set[int]] = defaultdict(set)
+        for legacy in parents:
+            if legacy in owner_pks:
+                wanted[owner_pks[legacy]] = set()
         for record in self.tables[table_name].records:
             result.rows += 1
             legacy = self._legacy_id(table_name, record, id_field)
@@ -675,8 +1037,13 @@ class _Run:
             raw = parse.clean(record.values.get(value_field))
             target = lookup.get(raw)
             if target is None:
+                if table_name == "faminavi_genre" and raw in self.masters.genres:
+                    self.error(table_name, record.line, f"ふぁみなび記事のジャンルではありません"
+                               f"（協賛店のジャンルです）: {raw}（対応表の [values.faminavi_genre]"
+                               " で記事のジャンルを指定してください）", field=value_field)
+                    continue
                 self.error(table_name, record.line, f"未知のコードです: {raw}（対応表の [values] "
-                           "に追加してください）")
+                           "に追加してください）", field=value_field)
                 continue
             if target in wanted[owner_pk]:
                 self.warn(table_name, record.line, "同じ行が重複しています（1つにまとめました）")
@@ -721,9 +1088,10 @@ class _Run:
                            "（旧システムで仮登録のままの協賛店は、移行前に承認するか削除してください）")
                 continue
             grouped[legacy_id].append(record)
-        genres = self._temp_links("shop_temp_genre", "genre", self.masters.genres, grouped)
+        genres = self._temp_links("shop_temp_genre", "genre",
+                                  self.masters.codes("shop_temp_genre"), grouped)
         benefit_types = self._temp_links("shop_temp_tokuten", "benefit_type",
-                                         self.masters.benefit_types, grouped)
+                                         self.masters.codes("shop_temp_tokuten"), grouped)
         parents = self._temp_chains(grouped)
         statuses = self.mapping.values.get("shop_temp_status", {})
         shops = {shop.legacy_id: shop for shop in Shop.objects.filter(
@@ -748,12 +1116,14 @@ class _Run:
                 parsed = self._shop_parse(legacy_id, records, table)
                 if parsed is None:
                     continue
-                fields, benefits = parsed
+                fields, benefits, _line = parsed
                 shop = shops[legacy_id]
                 user = users.get(requesters.get(legacy_id))
                 live_content = _shop_content(shop)
                 applies = {benefit.programme_id: benefit.applies_to_branches
                            for benefit in shop.benefits.all()}
+                if benefits is None:  # no benefit column: the published benefits stay
+                    benefits = [(b.programme_id, b.title, b.detail) for b in shop.benefits.all()]
                 for name, value in fields.items():
                     setattr(shop, name, value)
                 shop.benefits = [
@@ -896,7 +1266,7 @@ class _Run:
     def owners_import(self) -> None:
         result = self.report.result("owner")
         records, seen_ids, seen_emails = [], {}, {}
-        for record in self.tables["owner"].records:
+        for record in self._unique("owner", self.tables["owner"].records, "OWNERID"):
             result.rows += 1
             legacy_id = self._legacy_id("owner", record)
             if legacy_id is None:
@@ -960,6 +1330,7 @@ class _Run:
                 else:
                     result.unchanged += 1
             self.owner_pks[legacy_id] = owner.pk
+            self.accepted["owner"].add(legacy_id)
 
     def _users_by_email(self, emails: list[str]) -> dict[str, int]:
         found = {}
@@ -983,7 +1354,10 @@ class _Run:
                 self.error("owner_shop", record.line, f"存在しない協賛店を指しています: {shop}")
                 continue
             wanted.add((self.owner_pks[owner], self.shop_pks[shop]))
-        owners = {owner for owner, _shop in wanted}
+        # The owners of this export end with exactly its links (none if it lists none).
+        owners = {owner for owner, _shop in wanted} | {
+            self.owner_pks[legacy] for legacy in self.accepted["owner"]
+            if legacy in self.owner_pks}
         current = set(OwnerShop.objects.filter(owner_id__in=owners)
                       .values_list("owner_id", "shop_id"))
         # Links the legacy system dropped are dropped for the owners in this file.
@@ -999,7 +1373,7 @@ class _Run:
     def members_import(self) -> None:
         result = self.report.result("users")
         parsed, seen_ids, seen_emails = [], {}, {}
-        for record in self.tables["users"].records:
+        for record in self._unique("users", self.tables["users"].records, "USERID"):
             result.rows += 1
             legacy_id = self._legacy_id("users", record)
             if legacy_id is None:
@@ -1016,7 +1390,7 @@ class _Run:
                 continue
             seen_ids[legacy_id] = record.line
             parsed.append((legacy_id, record.line, account, *row))
-        self._not_in_export("users", self.member_pks, seen_ids, "会員")
+        self._missing("users", Member, self.member_pks, seen_ids, "会員")
         existing = {}
         for batch in _batches([row[0] for row in parsed], 10_000):
             for member in Member.objects.filter(legacy_id__in=batch).select_related("user"):
@@ -1052,7 +1426,7 @@ class _Run:
                               if getattr(member, name) != value]
             for name in member_changed:
                 setattr(member, name, fields[name])
-            births_changed = sorted(children.get(member.pk, [])) != births
+            births_changed = births is not None and sorted(children.get(member.pk, [])) != births
             if user_changed:
                 changed_users.append(user)
             if member_changed:
@@ -1065,8 +1439,9 @@ class _Run:
             else:
                 result.unchanged += 1
             self.member_pks[legacy_id] = member.pk
+            self.accepted["users"].add(legacy_id)
         User.objects.bulk_update(changed_users, ["email", "password"], batch_size=BATCH_SIZE)
-        Member.objects.bulk_update(changed_members, [*MEMBER_FIELDS, "updated_at"],
+        Member.objects.bulk_update(changed_members, [*MEMBER_FIELDS, "created_at", "updated_at"],
                                    batch_size=BATCH_SIZE)
         for batch in _batches(changed_children, 10_000):
             Child.objects.filter(member_id__in=[pk for pk, _b in batch]).delete()
@@ -1077,42 +1452,98 @@ class _Run:
         if self.member_pks:
             self._member_counter_past(max(self.member_pks))
 
-    def _member_parse(self, record) -> tuple[dict, list, str] | None:
-        value = record.values
-        try:
-            dates = {name: parse.date_parse(value.get(name)) for name in
-                     ("due_date", "marriage_date", "planned_marriage_date")}
-            births = sorted(parse.date_parse(cell) for cell in value.get("child_birth_date", [])
-                            if parse.clean(cell))
-            notify = parse.flag(value.get("notify_by_email"))
-        except ValueError as error:
-            self.error("users", record.line, str(error))
-            return None
-        today = timezone.localdate()
-        if any(birth > today for birth in births):
-            self.error("users", record.line, "子どもの生年月日が未来の日付です")
-            return None
-        code = parse.clean(value.get("municipality_code"))
-        municipality_id = None
-        if code:
-            municipality_id, _rest = self.masters.municipality(code, code)
-            if municipality_id is None:
-                self.warn("users", record.line, f"市区町村コードが分かりません: {code}（空にしました）")
-        fields = {
-            "family_name": parse.text(value.get("family_name"))[:50],
-            "given_name": parse.text(value.get("given_name"))[:50],
-            "family_name_kana": parse.text(value.get("family_name_kana"))[:50],
-            "given_name_kana": parse.text(value.get("given_name_kana"))[:50],
-            "municipality_id": municipality_id,
-            "notify_by_email": notify,
-            **dates,
-        }
+    def _member_parse(self, record) -> tuple[dict, list | None, str] | None:
+        """(the fields the file has columns for, the children's birth dates or None when
+        the file has no child column, the member number). A value that cannot be read in
+        an optional field (a date, a flag, a municipality) leaves that field empty and is
+        listed: the member is imported all the same."""
+        table, value = "users", record.values
+        fields: dict = {}
+        for name in ("family_name", "given_name", "family_name_kana", "given_name_kana"):
+            if self.present(table, name):
+                fields[name] = typed(value.get(name))[:50]
+        for name in ("due_date", "marriage_date", "planned_marriage_date"):
+            if self.present(table, name):
+                fields[name] = self.optional_value(table, record, name, parse.date_parse)
+        if self.present(table, "notify_by_email"):
+            fields["notify_by_email"] = self.optional_value(table, record, "notify_by_email",
+                                                            parse.flag, False)
+        if self.present(table, "municipality_code"):
+            code = parse.clean(value.get("municipality_code"))
+            municipality_id = None
+            if code:
+                municipality_id, _rest = self.masters.municipality(code, code)
+                if municipality_id is None:
+                    self.warn(table, record.line, f"市区町村コードが分かりません: {code}"
+                              "（空にしました）", field="municipality_code", action=EMPTIED)
+            fields["municipality_id"] = municipality_id
+        if self.present(table, "registered_on"):
+            registered = self._datetime(table, record, "registered_on")
+            if registered is not None:
+                fields["created_at"] = registered
+        births = None
+        if self.present(table, "child_birth_date"):
+            births = []
+            today = timezone.localdate()
+            for cell in value.get("child_birth_date", []):
+                if not parse.clean(cell):
+                    continue
+                try:
+                    birth = parse.date_parse(cell)
+                except ValueError as error:
+                    self.warn(table, record.line, f"子どもの生年月日: {error}（この子どもは"
+                              "読み込みません）", field="child_birth_date", action=EMPTIED)
+                    continue
+                if birth > today:
+                    self.warn(table, record.line, f"子どもの生年月日が未来の日付です: {cell}"
+                              "（この子どもは読み込みません）", field="child_birth_date",
+                              action=EMPTIED)
+                    continue
+                births.append(birth)
+            births.sort()
+        if self.present(table, "programme"):
+            self._member_programmes(record, fields, births)
         return fields, births, parse.clean(value.get("member_number"))[:20]
+
+    def _member_programmes(self, record, fields: dict, births) -> None:
+        """The legacy member's programmes (GROUP codes, a list column): the portal works
+        them out from the dates, so a member the portal's rules would not admit to a
+        programme the legacy system had them in is listed for the secretariat."""
+        from directory.members.eligibility import programme_eligibility
+        from directory.members.selectors import programmes_with_rules
+
+        if not hasattr(self, "_programmes"):
+            self._programmes = {programme.legacy_group: programme
+                                for programme in programmes_with_rules()}
+        raw = record.values.get("programme")
+        codes = raw if isinstance(raw, list) else [raw or ""]
+        facts = {"birth_dates": births or [],
+                 **{name: fields.get(name) for name in
+                    ("due_date", "marriage_date", "planned_marriage_date")}}
+        today = timezone.localdate()
+        for code in codes:
+            try:
+                group = parse.integer(code)
+            except ValueError:
+                group = None
+            if group is None and not parse.clean(code):
+                continue
+            programme = self._programmes.get(group)
+            if programme is None:
+                self.warn("users", record.line, f"未知のプログラムです: {parse.clean(code)}"
+                          "（会員は読み込みました）", field="programme", action=LISTED)
+                continue
+            if not programme_eligibility(programme, facts, today).eligible:
+                self.warn("users", record.line, f"旧システムでは{programme.name}の会員ですが、"
+                          "ポータルの条件（生年月日・予定日など）では対象になりません",
+                          field="programme", action=LISTED)
 
     def _members_create(self, rows: list) -> None:
         for batch in _batches(rows):
-            users = [User(email=email, password=password, last_name=fields["family_name"],
-                          first_name=fields["given_name"])
+            users = [User(email=email, password=password,
+                          last_name=fields.get("family_name", ""),
+                          first_name=fields.get("given_name", ""),
+                          date_joined=fields.get("created_at") or self.now)
                      for _id, email, password, _kept, fields, _births, _number in batch]
             User.objects.bulk_create(users, batch_size=BATCH_SIZE)
             members = [Member(user_id=user.pk, legacy_id=legacy_id,
@@ -1120,14 +1551,22 @@ class _Run:
                        for user, (legacy_id, _e, _p, _k, fields, _b, number)
                        in zip(users, batch, strict=True)]
             Member.objects.bulk_create(members, batch_size=BATCH_SIZE)
+            # bulk_create stamps created_at (auto_now_add): the legacy registration date after.
+            dated = []
+            for member, row in zip(members, batch, strict=True):
+                if row[4].get("created_at"):
+                    member.created_at = row[4]["created_at"]
+                    dated.append(member)
+            Member.objects.bulk_update(dated, ["created_at"], batch_size=BATCH_SIZE)
             _rows_insert(Child, ["member", "birth_date", "nickname"],
                          [(member.pk, birth, "") for member, row in zip(members, batch, strict=True)
-                          for birth in row[5]])
+                          for birth in row[5] or ()])
             _rows_insert(LegacyPasswordSetup, ["user", "created_at"],
                          [(user.pk, self.now) for user, row in zip(users, batch, strict=True)
                           if not row[3]])
             for member in members:
                 self.member_pks[member.legacy_id] = member.pk
+                self.accepted["users"].add(member.legacy_id)
 
     def _member_counter_past(self, value: int) -> None:
         counter, _created = Counter.objects.select_for_update().get_or_create(
@@ -1137,8 +1576,13 @@ class _Run:
             counter.save(update_fields=["value"])
 
     def favourites_import(self) -> None:
+        """Each member of this export (and each member named in the file) ends with exactly
+        the export's favourites: new ones added, ones the export no longer has removed
+        (a favourite kept keeps its date)."""
         result = self.report.result("users_favorite")
-        wanted: set[tuple[int, int]] = set()
+        wanted: dict[int, set[int]] = {self.member_pks[legacy]: set()
+                                       for legacy in self.accepted["users"]
+                                       if legacy in self.member_pks}
         for record in self.tables["users_favorite"].records:
             result.rows += 1
             user = self._legacy_id("users_favorite", record, "user_id")
@@ -1146,22 +1590,29 @@ class _Run:
             if user is None or shop is None:
                 continue
             if user not in self.member_pks:
-                self.error("users_favorite", record.line, f"存在しない会員を指しています: {user}")
+                self.error("users_favorite", record.line, f"存在しない会員を指しています: {user}",
+                           field="user_id")
                 continue
             if shop not in self.shop_pks:
-                self.error("users_favorite", record.line, f"存在しない協賛店を指しています: {shop}")
+                self.error("users_favorite", record.line, f"存在しない協賛店を指しています: {shop}",
+                           field="shop_id")
                 continue
-            wanted.add((self.member_pks[user], self.shop_pks[shop]))
-        members = sorted({member for member, _shop in wanted})
-        current = set()
-        for batch in _batches(members, 10_000):
-            current.update(Favourite.objects.filter(member_id__in=batch)
-                           .values_list("member_id", "shop_id"))
-        new = sorted(wanted - current)
+            wanted.setdefault(self.member_pks[user], set()).add(self.shop_pks[shop])
+        current: dict[tuple[int, int], int] = {}
+        for batch in _batches(sorted(wanted), 10_000):
+            for pk, member, shop in Favourite.objects.filter(member_id__in=batch) \
+                    .values_list("pk", "member_id", "shop_id"):
+                current[(member, shop)] = pk
+        pairs = {(member, shop) for member, shops in wanted.items() for shop in shops}
+        removed = [pk for pair, pk in current.items() if pair not in pairs]
+        for batch in _batches(removed, 10_000):
+            Favourite.objects.filter(pk__in=batch).delete()
+        new = sorted(pairs - set(current))
         _rows_insert(Favourite, ["member", "shop", "created_at"],
                      [(member, shop, self.now) for member, shop in new])
         result.created = len(new)
-        result.unchanged = len(wanted & current)
+        result.updated = len(removed)  # favourites the export no longer has, removed
+        result.unchanged = len(pairs & set(current))
 
     # --- events and ふぁみなび ------------------------------------------------------------
 
@@ -1170,7 +1621,8 @@ class _Run:
         """Events and ふぁみなび articles: upsert by legacy id, published, validated by the model."""
         result = self.report.result(table)
         rows, seen = [], {}
-        for record in self.tables[table].records:
+        label = {"event": "EVENTID", "faminavi": "FAMINAVIID"}[table]
+        for record in self._unique(table, self.tables[table].records, label):
             result.rows += 1
             legacy_id = self._legacy_id(table, record)
             if legacy_id is None:
@@ -1185,7 +1637,12 @@ class _Run:
                 self.error(table, record.line, str(error))
                 continue
             if fields is not None:
+                if self.present(table, "published"):
+                    fields["live"] = self._published(table, record)
                 rows.append((legacy_id, record.line, fields))
+        known = dict(model.objects.filter(legacy_id__isnull=False).values_list("legacy_id", "pk"))
+        self._missing(table, model, known, seen, {"event": "イベント",
+                                                  "faminavi": "ふぁみなび記事"}[table])
         # Only originals carry a legacy id (translations are not copied with it,
         # directory/i18n.py), so the upsert finds the Japanese row.
         existing = {obj.legacy_id: obj for obj in model.objects.filter(
@@ -1195,9 +1652,13 @@ class _Run:
         creates, updates = [], []
         for legacy_id, line, fields in rows:
             obj = existing.get(legacy_id)
+            self.accepted[table].add(legacy_id)
             if obj is None:
-                obj = model(legacy_id=legacy_id, live=True, has_unpublished_changes=False,
-                            first_published_at=self.now, last_published_at=self.now,
+                fields = dict(fields)
+                live = fields.pop("live", True)
+                obj = model(legacy_id=legacy_id, live=live, has_unpublished_changes=False,
+                            first_published_at=self.now if live else None,
+                            last_published_at=self.now if live else None,
                             locale_id=default_locale_id, **fields)
                 changed = list(fields)
             else:
@@ -1219,6 +1680,10 @@ class _Run:
             obj.updated_at = self.now
         if updates:
             names = sorted({name for _id, _line, fields in rows for name in fields})
+            if "live" in names:
+                names.append("last_published_at")
+                for obj in updates:
+                    obj.last_published_at = self.now if obj.live else obj.last_published_at
             model.objects.bulk_update(updates, [*names, "updated_at"], batch_size=BATCH_SIZE)
         result.created, result.updated = len(creates), len(updates)
         if rows:
@@ -1240,14 +1705,15 @@ class _Run:
     def _event_fields(self, table, record) -> dict | None:
         value = record.values
         starts_on = parse.date_parse(value.get("starts_on"))
-        ends_on = parse.date_parse(value.get("ends_on")) or starts_on
+        ends_on = self.optional_value(table, record, "ends_on", parse.date_parse) or starts_on
         shop_id = None
-        shop_legacy = parse.integer(value.get("shop_id"))
+        shop_legacy = self.optional_value(table, record, "shop_id", parse.integer)
         if shop_legacy is not None:
             shop_id = self.shop_pks.get(shop_legacy)
             if shop_id is None:
-                raise ValueError(f"存在しない協賛店を指しています: {shop_legacy}")
-        return {
+                self.warn(table, record.line, f"存在しない協賛店を指しています: {shop_legacy}"
+                          "（協賛店なしで読み込みました）", field="shop_id", action=EMPTIED)
+        fields = {
             "title": parse.text(value.get("title"))[:200],
             "summary": parse.text(value.get("summary"))[:300],
             "body": _rich_text(value.get("body")),
@@ -1259,7 +1725,22 @@ class _Run:
             "organiser": parse.text(value.get("organiser"))[:200],
             "url": parse.clean(value.get("url")),
         }
+        return self._present_fields(table, fields)
 
+    def _present_fields(self, table: str, fields: dict) -> dict:
+        """Only the fields the file has a column for (an absent optional column leaves
+        the portal's value)."""
+        # ends_on defaults to starts_on when the file has no end date column.
+        sources = {"municipality_id": "municipality_code", "ends_on": "starts_on"}
+        kept = {}
+        for name, value in fields.items():
+            source = sources.get(name, name)
+            if source == "municipality_code" and table == "faminavi":
+                if self.present(table, "municipality_code") or self.present(table, "city_code"):
+                    kept[name] = value
+            elif self.present(table, source):
+                kept[name] = value
+        return kept
 
     def _article_fields(self, table, record) -> dict | None:
         value = record.values
@@ -1274,7 +1755,9 @@ class _Run:
                           f"対応していない市区町村コードです: {city}（空にしました）")
         if "area_code" in value:
             areas = set()
-            for code in re.split(r"[,、\s]+", parse.clean(value.get("area_code"))):
+            raw = value.get("area_code")
+            codes = raw if isinstance(raw, list) else re.split(r"[,、\s]+", parse.clean(raw))
+            for code in (parse.clean(code) for code in codes):
                 if not code:
                     continue
                 if code in self.masters.areas:
@@ -1285,13 +1768,13 @@ class _Run:
             legacy_id = parse.integer(value.get("legacy_id"))
             if legacy_id is not None:
                 self.article_areas[legacy_id] = areas
-        return {
+        return self._present_fields(table, {
             "title": parse.text(value.get("title"))[:200],
             "summary": parse.text(value.get("summary"))[:300],
             "body": _rich_text(value.get("body")),
             "municipality_id": municipality_id,
             "url": parse.clean(value.get("url")),
-        }
+        })
 
     def article_areas_import(self) -> None:
         """Article.areas set to the export's AREAID codes, for the articles it names."""

@@ -28,7 +28,7 @@ MODELS: dict[str, type[models.Model]] = {
     "facility": Facility, "area": Area, "municipality": Municipality,
 }
 # The [values.*] table that pins legacy codes of each target to portal codes.
-TRANSLATIONS = {"genre": "genre", "article_genre": "genre", "benefit_type": "benefit_type",
+TRANSLATIONS = {"genre": "genre", "article_genre": "article_genre", "benefit_type": "benefit_type",
                 "facility": "facility", "area": "area", "municipality": "city"}
 CREATABLE = {"genre", "article_genre", "benefit_type", "facility"}
 LABELS = {"genre": "ジャンル", "article_genre": "ふぁみなびジャンル", "benefit_type": "特典種別",
@@ -76,6 +76,11 @@ class MasterMatcher:
     def find(self, target: str, key: str, code: str, name: str, government_code: str = ""):
         model = MODELS[target]
         rows = self.rows[model]
+        # Shop genres and article genres are separate lists in the portal (one Genre table).
+        if target == "genre":
+            rows = [row for row in rows if row.for_shops]
+        elif target == "article_genre":
+            rows = [row for row in rows if row.for_articles]
         code = parse.clean(code)
         pinned = self.mapping.values.get(TRANSLATIONS[target], {}).get(code)
         if pinned:

@@ -8,11 +8,20 @@ to (unmatched and created-inactive ones flagged), each *_counter against the
 highest id of its table, and a checksum of the key fields of the imported
 shops, members, master matches, pending edits and counters (the same data
 gives the same checksum, so two runs show at a glance whether anything moved).
-Writes migration-report.md and migration-report.html.
+Writes migration-report.md and migration-report.html, and migration-rows.csv: every
+row the import rejected or altered (file, line, legacy id, field, reason, what was
+done), every row it listed as gone from the export, and every source row that is
+in neither the portal nor the import's list (silently lost: there should be none).
+
+The report reads the export through the mapping the import used: the last committed
+import_legacy run records its mapping (text and SHA-256). Without --mapping the
+recorded one is used; a --mapping that differs from it is refused (exit status 1),
+as is a report with no recorded import.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +39,7 @@ from directory.members.models import Favourite, Member
 from directory.shops.models import Owner, OwnerShop, Shop
 from operations.legacy import masters as legacy_masters
 from operations.legacy import values as parse
-from operations.legacy.mapping import COUNTERS, mapping_load
+from operations.legacy.mapping import COUNTERS, MappingError, mapping_load
 from operations.legacy.reader import FileError, table_read
 from operations.models import LegacyPasswordSetup
 
@@ -107,10 +116,13 @@ class MigrationReport:
     source: str = ""
     masters: list[MasterRow] = field(default_factory=list)
     counters: list[CounterRow] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # migration-rows.csv
+    mapping: str = ""  # the mapping file and its SHA-256, as recorded by the import
+    lost: int = 0  # source rows neither in the portal nor in the import's list
 
     @property
     def ok(self) -> bool:
-        return all(check.ok for check in self.checks) and all(
+        return not self.lost and all(check.ok for check in self.checks) and all(
             source is None or source == target for _t, _l, source, target, _n in self.counts
         ) and all(row.ok for row in self.masters) and all(row.ok for row in self.counters)
 
@@ -237,9 +249,79 @@ def _checksum(rows) -> str:
     return digest.hexdigest()[:16]
 
 
+ROW_COLUMNS = ["file", "line", "legacy_id", "field", "reason", "action", "level"]
+ROW_HEADINGS = ["ファイル", "行", "旧ID", "項目", "理由", "対応", "区分"]
+# Tables whose rows become one portal row each: a source id missing in the portal
+# must have been listed by the import (else it was lost silently).
+LOST_CHECK = {"shop": Shop, "owner": Owner, "users": Member, "event": Event,
+              "faminavi": Article}
+
+
+def _last_run():
+    from operations.models import LegacyImportRun
+
+    return LegacyImportRun.objects.order_by("-created_at", "-pk").first()
+
+
+def _report_mapping(run, mapping_path: Path | None):
+    """The mapping the recorded import used; a different --mapping is refused."""
+    if run is None:
+        raise MappingError("import_legacy で取り込んだ記録がありません（先に import_legacy を"
+                           "実行してください。--dry-run は記録しません）")
+    if mapping_path is None:
+        return mapping_load(Path(run.mapping_path), text=run.mapping_text)
+    mapping = mapping_load(mapping_path)
+    if mapping.sha256 != run.mapping_sha256:
+        raise MappingError(
+            f"対応表が取り込み時と違います: {mapping_path} (SHA-256 {mapping.sha256[:12]}…) / "
+            f"取り込み {run.created_at:%Y-%m-%d %H:%M} は {run.mapping_path} "
+            f"(SHA-256 {run.mapping_sha256[:12]}…)。--mapping を省くと取り込み時の対応表を使います")
+    return mapping
+
+
+def _rows(run, source: Path | None, mapping) -> tuple[list[dict], int]:
+    """Every row that needed a decision (the import's list), then every source row of
+    the keyed tables that is in neither the portal nor that list."""
+    rows = [{name: issue.get(name, "") for name in ROW_COLUMNS[:-1]}
+            | {"reason": issue.get("message", ""), "level": issue.get("level", "")}
+            for issue in run.issues]
+    lost = 0
+    if source is None:
+        return rows, lost
+    listed = {(row["file"], str(row["legacy_id"])) for row in rows}
+    for table, model in LOST_CHECK.items():
+        records = _source_records(source, table, mapping)
+        if not records:
+            continue
+        file = mapping.tables[table].file
+        known = set(model.objects.filter(legacy_id__isnull=False)
+                    .values_list("legacy_id", flat=True))
+        for record in records:
+            legacy_id = _integer_or_none(record.values.get("legacy_id"))
+            if legacy_id in known or (file, parse.clean(record.values.get("legacy_id"))) \
+                    in listed:
+                continue
+            lost += 1
+            rows.append({"file": file, "line": record.line,
+                         "legacy_id": parse.clean(record.values.get("legacy_id")), "field": "",
+                         "reason": "ポータルになく、取り込みの記録にも理由がありません",
+                         "action": "要調査（取り込まれていません）", "level": "error"})
+    return rows, lost
+
+
+def migration_report_rows_csv(report: MigrationReport, path: Path) -> None:
+    """UTF-8 with BOM (Excel opens it as is), one row per line: sortable by any column."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(ROW_HEADINGS)
+        for row in sorted(report.rows, key=lambda row: (row["file"], int(row["line"] or 0))):
+            writer.writerow([row[name] for name in ROW_COLUMNS])
+
+
 def migration_report_build(*, source: Path | None = None,
                            mapping_path: Path | None = None) -> MigrationReport:
-    mapping = mapping_load(mapping_path)
+    run = _last_run()
+    mapping = _report_mapping(run, mapping_path)
     counts = []
     for table, (label, target) in TARGETS.items():
         source_count, note = (None, "")
@@ -324,9 +406,15 @@ def migration_report_build(*, source: Path | None = None,
         "shop_temp": _checksum(_temp_contents(legacy_shops)),
         "counters": _checksum((row.counter, row.portal_value) for row in counters),
     }
+    rows, lost = _rows(run, Path(source) if source is not None else None, mapping)
+    checks.insert(0, Check("出力にあるのにポータルにも取り込みの記録にもない行（消えた行）", lost,
+                           [f"{row['file']}:{row['line']} {row['legacy_id']}"
+                            for row in rows if row["action"].startswith("要調査")][:SAMPLE]))
     return MigrationReport(generated_at=timezone.localtime(), counts=counts, checks=checks,
                            checksums=checksums, source=str(source or ""), masters=masters,
-                           counters=counters)
+                           counters=counters, rows=rows, lost=lost,
+                           mapping=f"{run.mapping_path} (SHA-256 {run.mapping_sha256}), "
+                                   f"取り込み {timezone.localtime(run.created_at):%Y-%m-%d %H:%M}")
 
 
 def _temp_contents(legacy_shops):
@@ -346,6 +434,8 @@ def migration_report_markdown(report: MigrationReport) -> str:
     lines = ["# 移行後検査レポート", "",
              f"- 作成日時: {report.generated_at:%Y-%m-%d %H:%M}",
              f"- 比較元: {report.source or '（指定なし）'}",
+             f"- 対応表: {report.mapping}",
+             f"- 判断が必要な行: {len(report.rows)} 件（migration-rows.csv）",
              f"- 判定: {'問題なし' if report.ok else '要確認'}", "",
              "## 件数", "", "| 旧テーブル | 内容 | 旧システム | ポータル | 備考 |",
              "|---|---|---:|---:|---|"]
@@ -383,4 +473,6 @@ def migration_report_write(report: MigrationReport, output: Path) -> list[Path]:
     html = output / "migration-report.html"
     html.write_text(render_to_string("operations/migration_report.html", {"report": report}),
                     encoding="utf-8")
-    return [markdown, html]
+    rows = output / "migration-rows.csv"
+    migration_report_rows_csv(report, rows)
+    return [markdown, html, rows]

@@ -28,3 +28,11 @@ def test_search_terms_split_on_ideographic_space_and_are_bounded():
 def test_empty_input():
     assert normalise("") == ""
     assert search_terms("   ") == []
+
+
+def test_typed_text_folds_half_width_kana_and_full_width_letters_only():
+    from directory.text import typed
+
+    assert typed(" ｶﾌｪ ﾋﾏﾜﾘ１号店（新装）\r\n") == "カフェ ヒマワリ1号店（新装）"
+    assert typed("ｶﾞｯｺｳ　ＡＢＣ") == "ガッコウ　ABC"  # sound marks joined; 　 kept
+    assert typed("") == typed(None) == ""

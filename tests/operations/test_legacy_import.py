@@ -213,7 +213,8 @@ def test_import_with_faults_then_delta(masters, tmp_path):
     assert "<script>" not in article.body and "手当の案内" in article.body
     assert list(article.genres.values_list("code", flat=True)) == ["money"]
 
-    assert set(Shop.objects.values_list("legacy_id", flat=True)) == {101, 102, 103, 104}
+    # SHOPID 105 twice: the first row is imported, the repeat rejected and listed.
+    assert set(Shop.objects.values_list("legacy_id", flat=True)) == {101, 102, 103, 104, 105}
     himawari = Shop.objects.get(legacy_id=101)
     assert himawari.live and himawari.has_unpublished_changes  # its shop_temp awaits approval
     assert himawari.municipality.code == "271004" and himawari.address == "中央区大手前2丁目1"
@@ -247,18 +248,21 @@ def test_import_with_faults_then_delta(masters, tmp_path):
     assert sorted(str(c.birth_date) for c in taro.children.all()) == ["2018-04-01", "2020-04-01"]
     assert not taro.user.check_password("plain-text")
     assert set(LegacyPasswordSetup.objects.values_list("user__email", flat=True)) == {
-        "owner2@example.jp", "taro@example.jp"}
+        "owner2@example.jp", "taro@example.jp", "jiro@example.jp"}
     assert set(Favourite.objects.values_list("member__legacy_id", "shop__legacy_id")) == {
         (1, 101), (2, 102)}
-    assert report.tables["shop"].created == 4 and report.tables["users"].created == 2
+    # USERID 4's impossible marriage date leaves the field empty; the member is imported.
+    assert Member.objects.get(legacy_id=4).marriage_date is None
+    assert report.tables["shop"].created == 5 and report.tables["users"].created == 3
 
     # The same export again changes nothing.
     again = legacy_import(directory=folder)
     assert again.tables["shop"].created == again.tables["shop"].updated == 0
-    assert again.tables["shop"].unchanged == 4
+    assert again.tables["shop"].unchanged == 5
     assert again.tables["users"].created == again.tables["users"].updated == 0
     assert again.tables["users_favorite"].created == 0
-    assert again.tables["event"].unchanged == 1 and again.tables["event"].created == 0
+    # EVENTID 13 names an unknown shop: imported without it (listed), not rejected.
+    assert again.tables["event"].unchanged == 2 and again.tables["event"].created == 0
 
     # A later export: one shop renamed, one member's e-mail changed, a new favourite.
     before = {shop.legacy_id: shop.updated_at for shop in Shop.objects.all()}
@@ -272,7 +276,7 @@ def test_import_with_faults_then_delta(masters, tmp_path):
     ], favourites=[["1", "101"], ["2", "102"], ["2", "101"]])
     delta = legacy_import(directory=folder2)
     assert (delta.tables["shop"].created, delta.tables["shop"].updated,
-            delta.tables["shop"].unchanged) == (0, 1, 2)
+            delta.tables["shop"].unchanged) == (0, 1, 3)
     assert any("協賛店 1 件がこの出力にありません" in str(issue) and "104" in str(issue)
                for issue in delta.warnings)
     assert Shop.objects.filter(legacy_id=104).exists()  # kept, for the secretariat to decide
@@ -283,7 +287,7 @@ def test_import_with_faults_then_delta(masters, tmp_path):
     assert [legacy for legacy in before if before[legacy] != after[legacy]] == [102]
     assert Shop.objects.get(legacy_id=102).name == "さくら書店 本店（新装）"
     assert Member.objects.get(legacy_id=1).user.email == "hanako.new@example.jp"
-    assert Member.objects.count() == 2 and User.objects.filter(member__isnull=False).count() == 2
+    assert Member.objects.count() == 3 and User.objects.filter(member__isnull=False).count() == 3
     assert Child.objects.count() == 2
 
 
@@ -379,7 +383,7 @@ def test_temps_masters_and_counters_with_faults_then_delta(masters, tmp_path):
     assert "ポータルのマスタに対応しない旧コード: 3 件" in markdown
     assert "| owner_counter | legacy_owner | 1 | 2 | 2 | 2 | ⚠ カウンタが最大IDより小さい |" \
         in markdown
-    assert "| shop_counter | legacy_shop | 200 | 107 | 200 | 104 | OK |" in markdown
+    assert "| shop_counter | legacy_shop | 200 | 107 | 200 | 105 | OK |" in markdown
     assert "存在しない協賛店を指す shop_temp（孤立）: 1 件" in markdown
     assert "shop_temp.csv:6 SHOPID 888" in markdown
     assert "うち承認待ち（事務局の承認待ち一覧） |  | 1 |" in markdown
@@ -499,7 +503,7 @@ def test_a_changed_application_sent_back_is_resubmitted(masters, tmp_path, clien
 def test_dry_run_saves_nothing_but_reports(masters, tmp_path):
     folder = _export(tmp_path / "export")
     report = legacy_import(directory=folder, dry_run=True)
-    assert report.tables["shop"].created == 4 and report.rolled_back
+    assert report.tables["shop"].created == 5 and report.rolled_back
     assert not Shop.objects.exists() and not Member.objects.exists()
     assert not User.objects.filter(email="taro@example.jp").exists()
 
@@ -519,7 +523,7 @@ def test_command_reports_and_exits_non_zero_on_errors(masters, tmp_path, capsys)
     output = capsys.readouterr().out
     assert "shop.csv:8" in output and "ERROR" in output
     assert '"rejected"' in (tmp_path / "r.json").read_text(encoding="utf-8")
-    assert Shop.objects.count() == 4  # valid rows were saved
+    assert Shop.objects.count() == 5  # valid rows were saved
 
 
 def test_undecodable_file_stops_the_run_before_anything_is_saved(masters, tmp_path):
@@ -569,16 +573,16 @@ def test_password_setup_mails_in_batches(masters, tmp_path, settings, client,
     assert len(mail.outbox) == 1
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_password_setup", "--batch", "10")
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3
     assert {message.to[0] for message in mail.outbox} == {"owner2@example.jp",
-                                                          "taro@example.jp"}
+                                                          "taro@example.jp", "jiro@example.jp"}
     body = next(m.body for m in mail.outbox if m.to == ["taro@example.jp"])
     assert "/accounts/password-reset/" in body
     owner_body = next(m.body for m in mail.outbox if m.to == ["owner2@example.jp"])
     assert "/admin/password_reset/confirm/" in owner_body
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_password_setup", "--batch", "10")
-    assert len(mail.outbox) == 2  # nobody is mailed twice
+    assert len(mail.outbox) == 3  # nobody is mailed twice
     with pytest.raises(CommandError):
         call_command("send_password_setup", "--batch", "0")
 
@@ -606,8 +610,8 @@ def test_migration_report_writes_markdown_and_html(masters, tmp_path):
     call_command("migration_report", "--source", str(folder), "--output", str(out))
     markdown = (out / "migration-report.md").read_text(encoding="utf-8")
     html = (out / "migration-report.html").read_text(encoding="utf-8")
-    # Source 7 distinct SHOPIDs (three rejected), portal 4: the mismatch is flagged.
-    assert "| shop | 協賛店 | 7 | 4 |" in markdown
+    # Source 7 distinct SHOPIDs (two rejected), portal 5: the mismatch is flagged.
+    assert "| shop | 協賛店 | 7 | 5 |" in markdown
     assert "不一致" in markdown
     assert "地図の位置がない協賛店: 1 件" in markdown and "SHOPID 104" in markdown
     assert "旧データ内で重複しているメールアドレス: 1 件" in markdown
@@ -646,7 +650,7 @@ def test_imported_content_is_japanese_and_reimport_leaves_translations_alone(mas
     english_event = translate(event, {"親子クッキング": "Family cooking"})
     assert english_event.legacy_id is None
     again = legacy_import(directory=folder)
-    assert again.tables["event"].unchanged == 1 and again.tables["event"].created == 0
+    assert again.tables["event"].unchanged == 2 and again.tables["event"].created == 0
     english_event.refresh_from_db()
     assert english_event.title == "Family cooking"
     assert Event.objects.filter(translation_key=event.translation_key).count() == 2

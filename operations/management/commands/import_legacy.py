@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from operations.legacy.importer import legacy_import
+from operations.legacy.importer import import_rows_csv, legacy_import
 from operations.legacy.mapping import MappingError
 
 
@@ -26,6 +26,12 @@ class Command(BaseCommand):
                             help="Save nothing if any row fails validation.")
         parser.add_argument("--report", type=Path, default=None,
                             help="Also write the run's report as JSON to this file.")
+        parser.add_argument("--rows", type=Path, default=None,
+                            help="Also write every rejected or altered row as CSV (file, line, "
+                                 "legacy id, field, reason, action) to this file.")
+        parser.add_argument("--unpublish-missing", action="store_true",
+                            help="Unpublish shops, events and articles imported earlier that "
+                                 "this export no longer has (they are listed either way).")
 
     def handle(self, *args, **options):
         directory = options["directory"]
@@ -34,7 +40,8 @@ class Command(BaseCommand):
         try:
             report = legacy_import(directory=directory, mapping_path=options["mapping"],
                                    encoding=options["encoding"], dry_run=options["dry_run"],
-                                   strict=options["strict"])
+                                   strict=options["strict"],
+                                   unpublish_missing=options["unpublish_missing"])
         except MappingError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(report.as_text())
@@ -42,10 +49,14 @@ class Command(BaseCommand):
             options["report"].write_text(json.dumps({
                 "directory": report.directory, "dry_run": report.dry_run,
                 "fatal": report.fatal, "rolled_back": report.rolled_back,
+                "mapping": report.mapping_path, "mapping_sha256": report.mapping_sha256,
+                "missing": report.missing, "unpublished": report.unpublished,
                 "encodings": report.encodings, "not_imported": report.skipped_files,
                 "tables": {name: vars(result) for name, result in report.tables.items()},
                 "issues": [vars(issue) for issue in report.issues],
             }, ensure_ascii=False, indent=2), encoding="utf-8")
+        if options["rows"]:
+            import_rows_csv(report, options["rows"])
         if report.fatal or report.errors:
             raise CommandError(f"{len(report.errors)} error(s): see the lines above.",
                                returncode=1)

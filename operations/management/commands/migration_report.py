@@ -12,12 +12,17 @@ class Command(BaseCommand):
     help = ("Compare the legacy export with the portal and write migration-report.md and "
             "migration-report.html (row counts, pending shop edits, orphans, duplicate "
             "e-mails, shops without or with an odd position, every legacy master code "
-            "with its match, counters against the highest legacy id, checksums).")
+            "with its match, counters against the highest legacy id, checksums), and "
+            "migration-rows.csv (every rejected or altered row: file, line, legacy id, field, "
+            "reason, action). Uses the mapping the last import recorded; exit status 1 when "
+            "--mapping differs from it or no import was recorded.")
 
     def add_arguments(self, parser):
         parser.add_argument("--source", type=Path, default=None,
                             help="The legacy export folder import_legacy read.")
-        parser.add_argument("--mapping", type=Path, default=None)
+        parser.add_argument("--mapping", type=Path, default=None,
+                            help="Checked against the mapping the last import recorded "
+                                 "(default: that mapping).")
         parser.add_argument("--output", type=Path, default=Path("."),
                             help="Folder for the two report files (default: here).")
 
