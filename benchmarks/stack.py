@@ -140,7 +140,7 @@ def _sub(text: str, pattern: str, replacement: str, *, count: int = 1, flags=re.
 
 def render_nginx_conf(*, tmp: Path, port: int, app_ports: list[int], redirect_port: int,
                       refresh_port: int, nginx_workers: int = 1, page_limits: bool = True,
-                      bench: bool = False, extra_cache: str = "",
+                      bench: bool = False, extra_cache: str = "", workers_per_instance: int = 5,
                       shipped: Path = SHIPPED_NGINX) -> str:
     """deploy/nginx/portal.conf as this stack runs it: only the upstream servers, the
     listen ports (plain HTTP on 127.0.0.1, so no TLS lines), the paths on disk and,
@@ -153,9 +153,15 @@ def render_nginx_conf(*, tmp: Path, port: int, app_ports: list[int], redirect_po
     bench=True adds the benchmark-only locations and the X-Bench-Nocache bypass.
     """
     site = shipped.read_text()
-    servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;"
-                        for p in app_ports)
-    site = _sub(site, r"^\s*server 127\.0\.0\.1:8000 [^;]*;$", servers)
+    # The shipped queue bounds are for 5 workers an instance; here they follow the
+    # stack's workers the same way (anonymous: 2 × workers, private: workers + 1).
+    anonymous, private = 2 * workers_per_instance, workers_per_instance + 1
+    for shipped_conns, conns in (("10", anonymous), ("6", private)):
+        servers = "\n".join(
+            f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s max_conns={conns};"
+            for p in app_ports)
+        site = _sub(site, rf"^\s*server 127\.0\.0\.1:8000 [^;]*max_conns={shipped_conns};$",
+                    servers)
     site = _sub(site, r"^\s*listen \[::\]:\d+[^;]*;\n", "", count=2)
     site = _sub(site, r"^(\s*)listen 80;$", f"    listen 127.0.0.1:{redirect_port};")
     site = _sub(site, r"^(\s*)listen 443 ssl http2;$", f"    listen 127.0.0.1:{port};")
@@ -329,7 +335,8 @@ class Stack:
                                  refresh_port=self.refresh_port,
                                  nginx_workers=self.nginx_workers,
                                  page_limits=self.page_limits, bench=self.bench,
-                                 extra_cache=self.extra_cache)
+                                 extra_cache=self.extra_cache,
+                                 workers_per_instance=self.workers_per_instance)
         (self.tmp / "nginx.conf").write_text(conf)
         subprocess.run(["nginx", "-t", "-q", "-p", str(self.tmp), "-c",
                         str(self.tmp / "nginx.conf")], check=True, capture_output=True,
