@@ -56,7 +56,7 @@ def cases() -> dict[str, list[str]]:
     live = Shop.objects.public().order_by("-pk").values_list("pk", flat=True)
     shop_ids = list(live[:4000:200])
     return {
-        "shop search": ["/shops/"] + [f"/shops/?q={quote(word)}" for word in WORDS]
+        "shop search": ["/shops/"] + [f"/shops/?keyword={quote(word)}" for word in WORDS]
         + ["/shops/?genre=cafe", "/shops/?area=osaka-city&page=2",
            "/shops/?lat=34.70&lng=135.50&radius=3"],
         "shop detail": [f"/shops/{pk}/" for pk in shop_ids],

@@ -170,6 +170,7 @@ def render_nginx_conf(*, tmp: Path, port: int, app_ports: list[int], redirect_po
     site = _sub(site, r"/var/cache/nginx/portal", f"{tmp}/cache")
     site = _sub(site, r"/srv/portal/", f"{tmp}/srv/", count=2)
     site = _sub(site, r"/var/www/letsencrypt", f"{tmp}/letsencrypt")
+    site = _sub(site, r"/var/log/nginx/portal-counts\.log", f"{tmp}/portal-counts.log")
     if not page_limits:
         # Not just a higher rate: nginx meters per millisecond, and 32 connections
         # answered from the cache in microseconds overrun any burst allowance.
@@ -241,6 +242,9 @@ class Stack:
             "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
             # Publishing refreshes pages in nginx through its refresh listener, as deployed.
             "NGINX_CACHE_REFRESH_URLS": f"http://127.0.0.1:{self.refresh_port}",
+            # Shop views and zero-result searches from nginx's count log, as deployed.
+            "PAGE_COUNT_LOGS": str(self.tmp / "portal-counts.log"),
+            "PAGE_COUNT_STATE_DIR": str(self.tmp / "page-counts"),
             "STAFF_TWO_FACTOR_REQUIRED": "true",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",

@@ -44,6 +44,11 @@ class VersionedCache:
                 version = cache.get(self.version_key) or version
         return version
 
+    def version(self) -> str:
+        """The current version (a key part for things cached elsewhere that must
+        change with these values, e.g. rendered fragments showing master names)."""
+        return self._version()
+
     def get(self, name: str, build: Callable[[], T]) -> T:
         """`build()`'s value, built at most once per process per version."""
         try:

@@ -205,6 +205,9 @@ class ShopResults:
 
     query: ShopQuery
     cap: int | None = None  # SEARCH_COUNT_CAP
+    # False leaves benefits, genres and facilities to the caller (shop_cards_prefetch),
+    # which loads them only for the cards it has to render.
+    prefetch: bool = True
     more: bool = field(default=False, init=False)
     _count: int | None = field(default=None, init=False)
     _ids: list[int] | None = field(default=None, init=False)  # all matches, in order
@@ -250,7 +253,8 @@ class ShopResults:
                 .select_related("municipality")
                 .order_by("-updated_at", "-pk")[start:stop]
             )
-        prefetch_related_objects(shops, *_list_prefetches())
+        if self.prefetch:
+            prefetch_related_objects(shops, *_list_prefetches())
         return shops
 
     def _nearest(self, start: int, stop: int | None) -> list[Shop]:
@@ -294,6 +298,11 @@ class ShopResults:
         for shop in shops:
             shop.distance_km = origin.distance_km(shop.latitude, shop.longitude)
         return shops
+
+
+def shop_cards_prefetch(shops: list[Shop]) -> None:
+    """What a result card shows besides the shop row: benefits, genres, facilities."""
+    prefetch_related_objects(shops, *_list_prefetches())
 
 
 def shop_get_public(*, pk: int) -> Shop | None:

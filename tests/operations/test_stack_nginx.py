@@ -13,7 +13,8 @@ import stack  # noqa: E402
 
 SUBSTITUTED = re.compile(
     r"^(server 127\.0\.0\.1:8000 |listen |ssl_|proxy_cache_path /var/cache/nginx/portal"
-    r"|alias /srv/portal/|location /\.well-known/acme-challenge/ )")
+    r"|alias /srv/portal/|location /\.well-known/acme-challenge/ "
+    r"|access_log /var/log/nginx/portal-counts\.log )")
 
 
 def render(tmp_path, **kwargs):
