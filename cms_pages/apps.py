@@ -19,6 +19,10 @@ class CmsPagesConfig(AppConfig):
                                dispatch_uid="cms_pages_news_published")
         post_save.connect(translated_home_permissions, sender=HomePage,
                           dispatch_uid="cms_pages_translated_home_permissions")
+        # The content version in anonymous pages' ETags (config/content_version.py).
+        from config.content_version import connect as content_version_connect
+
+        content_version_connect()
         # The per-process site settings and linked pages (cms_pages/selectors.py).
         post_save.connect(site_changed, dispatch_uid="cms_pages_site_cache_save")
         post_delete.connect(site_changed, dispatch_uid="cms_pages_site_cache_delete")

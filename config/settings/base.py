@@ -78,6 +78,8 @@ MIDDLEWARE = [
     # /api/…: bodies over API_MAX_BODY_BYTES → 413, errors as application/problem+json.
     "api.middleware.ApiMiddleware",
     "config.maintenance.MaintenanceModeMiddleware",
+    # Anonymous pages: a content-version ETag; 304 to nginx's revalidation (issue 20).
+    "config.content_version.ContentVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.JapaneseByDefaultMiddleware",
     # LocaleMiddleware, keeping the cookie on URLs without /en/ (cms_pages/i18n.py).

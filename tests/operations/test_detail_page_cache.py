@@ -67,24 +67,28 @@ def test_signed_in_and_unrefreshed_detail_pages_keep_the_default(client, masters
     assert "X-Accel-Expires" not in client.get(shop.get_absolute_url())
 
 
-@pytest.mark.parametrize("factory", [ShopFactory, EventFactory, ArticleFactory])
-def test_publish_unpublish_and_delete_refresh_the_detail_page(
-        masters, refresh_listener, django_capture_on_commit_callbacks, factory):
+@pytest.mark.parametrize(("factory", "listing"), [
+    (ShopFactory, "/shops/"), (EventFactory, "/events/"), (ArticleFactory, "/faminavi/")])
+def test_publish_unpublish_and_delete_refresh_the_pages_showing_it(
+        masters, refresh_listener, django_capture_on_commit_callbacks, factory, listing):
+    """Its own page, the list it is in and the home page (issue 20: lists and home are
+    kept until changed too)."""
     item = factory()
     path = item.get_absolute_url()
-    # One GET per language copy: no cookie (Japanese), then the English cookie.
-    expected = [(path, _site_host(), None), (path, _site_host(), "django_language=en")]
+    # One GET per page and language copy: no cookie (Japanese), then the English cookie.
+    expected = [(page, _site_host(), cookie) for page in (path, listing, "/")
+                for cookie in (None, "django_language=en")]
     with django_capture_on_commit_callbacks(execute=True):
         item.save_revision().publish()
     assert refresh_listener == expected
 
     with django_capture_on_commit_callbacks(execute=True):
         item.unpublish()
-    assert refresh_listener[2:] == expected
+    assert refresh_listener[6:] == expected
 
     with django_capture_on_commit_callbacks(execute=True):
         item.delete()
-    assert refresh_listener[4:] == expected
+    assert refresh_listener[12:] == expected
 
 
 def test_nothing_is_sent_without_a_refresh_listener(masters, settings,
