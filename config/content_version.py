@@ -11,7 +11,8 @@ tags every anonymous, cacheable HTML page with a weak ETag made of
   shop, event, ふぁみなび article, page or other snippet, or a snippet saved;
 * every other shared version (config/versioned_cache.py): the masters and the site
   settings, menus and pages;
-* the date (lists of current events change at midnight) and the language cookie,
+* the deployed release (templates change with the code), the date (lists of current
+  events change at midnight) and the language cookie,
 
 and answers a matching If-None-Match with 304 before any view runs: a search page,
 a list or the home page that has not changed costs nginx a round trip of well under a
@@ -38,6 +39,40 @@ logger = logging.getLogger(__name__)
 content_cache = VersionedCache("content:version")
 content_changed = content_cache.changed
 
+
+def _release() -> str:
+    """The deployed code's version: templates and static file names change with it, so
+    pages cached before a deploy must not be revalidated after it. PORTAL_RELEASE if
+    set, else the checkout's commit (read from .git, no subprocess), else empty."""
+    import os
+    from pathlib import Path
+
+    release = os.environ.get("PORTAL_RELEASE", "")
+    if release:
+        return release
+    try:
+        git = Path(settings.BASE_DIR) / ".git"
+        if git.is_file():  # a worktree: "gitdir: <path>"
+            git = Path(git.read_text().split(":", 1)[1].strip())
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head  # a detached checkout: the commit itself
+        ref = head[5:]
+        common = git / (git / "commondir").read_text().strip() if (
+            git / "commondir").exists() else git
+        for ref_file in (git / ref, common / ref):
+            if ref_file.exists():
+                return ref_file.read_text().strip()
+        for line in (common / "packed-refs").read_text().splitlines():
+            if line.endswith(" " + ref):
+                return line.split()[0]
+        return ""
+    except (OSError, IndexError):
+        return ""
+
+
+RELEASE = _release()
+
 # Never tagged: personal, always fresh or not HTML (the same list as nginx's
 # $portal_private_path).
 PRIVATE_PREFIXES = ("/admin/", "/accounts/", "/card", "/favourites/", "/api/", "/documents/",
@@ -59,7 +94,8 @@ def content_tag(request) -> str | None:
         logger.warning("content version: the shared cache is unavailable", exc_info=True)
         return None
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")[:8]
-    parts = [found[key] for key in keys] + [timezone.localdate().isoformat(), language]
+    parts = [found[key] for key in keys] + [RELEASE, timezone.localdate().isoformat(),
+                                             language]
     digest = hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
     return f'W/"cv-{digest}"'
 
