@@ -211,6 +211,9 @@ class Stack:
     bench: bool = False
     env_extra: dict = field(default_factory=dict)
     log: bool = True
+    # CPUs the gunicorn instances are pinned to (taskset -c, e.g. "0"): the app on one
+    # core while nginx, PostgreSQL, Redis and the load generator use the others.
+    app_cpus: str = ""
 
     def __post_init__(self):
         self.db_name = self.db_name or f"portal_scaleout_{os.getpid()}"
@@ -313,8 +316,9 @@ class Stack:
         env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.app_ports[index]}",
                "WEB_CONCURRENCY": str(self.workers_per_instance),
                "GUNICORN_ACCESS_LOG": str(self.tmp / f"app{index}-access.log")}
-        self._spawn(f"app{index}", [PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
-                                    "config.wsgi"], env=env)
+        pin = ["taskset", "-c", self.app_cpus] if self.app_cpus else []
+        self._spawn(f"app{index}", [*pin, PYTHON, "-m", "gunicorn", "-c",
+                                    "deploy/gunicorn.conf.py", "config.wsgi"], env=env)
 
     def wait_app(self, index: int, timeout: float = 60) -> None:
         wait_http(self.app_url(index, "/healthz"), timeout=timeout)
