@@ -81,15 +81,15 @@ PRIVATE_PREFIXES = ("/admin/", "/accounts/", "/card", "/favourites/", "/api/", "
 
 def content_tag(request) -> str | None:
     """The weak ETag of what an anonymous page shows now, or None (cache down)."""
-    keys = sorted(versioned.version_key for versioned in VersionedCache.registry)
+    registry = {versioned.version_key: versioned for versioned in VersionedCache.registry}
+    keys = sorted(registry)
     try:
-        found = cache.get_many(keys)
-        missing = [key for key in keys if key not in found]
-        if missing:
-            # Creates the missing versions as the caches themselves would.
-            for versioned in VersionedCache.registry:
-                if versioned.version_key in missing:
-                    found[versioned.version_key] = versioned.version()
+        found = cache.get_many(keys)  # one round trip; the request's later reads are free
+        for key in keys:
+            if key in found:
+                registry[key].remember(found[key])
+            else:  # created as the cache itself would
+                found[key] = registry[key].version()
     except Exception:
         logger.warning("content version: the shared cache is unavailable", exc_info=True)
         return None
