@@ -87,7 +87,7 @@ messages: venv
 
 # Two gunicorn instances + nginx + Redis + django-q2 on 127.0.0.1 (tests/operations/test_scaleout.py).
 scaleout: venv apt
-	PORTAL_SCALEOUT=1 $(BIN)/pytest -m scaleout tests/operations/test_scaleout.py $(PYTEST_ARGS)
+	PORTAL_SCALEOUT=1 $(BIN)/pytest -m scaleout tests/operations/test_scaleout.py tests/operations/test_overload.py $(PYTEST_ARGS)
 
 # Load figures through nginx with wrk (benchmarks/load.py; 100,000 shops are seeded into
 # BENCH_DB first unless it already has them). Prints the table for docs/performance.md.

@@ -21,6 +21,10 @@ The mix (shares of page views; an assumption, written down so it can be argued w
 | 10 % | a signed-in member's card page (2,000 members) | no (session) |
 |  5 % | a signed-in member's favourites (2,000 members) | no (session) |
 
+Run alone with `benchmarks/site_mix.py [--cpus 0]` (load.py's stack, only these
+phases; `--cpus 0` pins gunicorn to the first core with taskset so the figure holds
+on a machine half as fast), or as part of `make bench`.
+
 Zipf weights (1/rank) make a few pages popular and a long tail rare, as on real sites;
 nginx caches anonymous pages as shipped (deploy/nginx/portal.conf: 60 s, detail pages of
 shops, events and ふぁみなび 10 minutes because publishing refreshes them). Three phases
@@ -218,3 +222,13 @@ def run_mix(stack, psql, db: str, sessions: list[str], *, cold_seconds: int,
             "wall_seconds": time.time() - started,
         })
     return figures
+
+
+if __name__ == "__main__":
+    # Only the site mix, with load.py's stack and goals (exit 1 when one is missed):
+    #   .venv/bin/python benchmarks/site_mix.py [--cpus 0] [--cold-seconds 60 …]
+    import sys
+
+    import load
+
+    load.main(["--mix-only", *sys.argv[1:]])

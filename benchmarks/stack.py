@@ -140,7 +140,7 @@ def _sub(text: str, pattern: str, replacement: str, *, count: int = 1, flags=re.
 
 def render_nginx_conf(*, tmp: Path, port: int, app_ports: list[int], redirect_port: int,
                       refresh_port: int, nginx_workers: int = 1, page_limits: bool = True,
-                      bench: bool = False, extra_cache: str = "",
+                      bench: bool = False, extra_cache: str = "", workers_per_instance: int = 5,
                       shipped: Path = SHIPPED_NGINX) -> str:
     """deploy/nginx/portal.conf as this stack runs it: only the upstream servers, the
     listen ports (plain HTTP on 127.0.0.1, so no TLS lines), the paths on disk and,
@@ -153,9 +153,15 @@ def render_nginx_conf(*, tmp: Path, port: int, app_ports: list[int], redirect_po
     bench=True adds the benchmark-only locations and the X-Bench-Nocache bypass.
     """
     site = shipped.read_text()
-    servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;"
-                        for p in app_ports)
-    site = _sub(site, r"^\s*server 127\.0\.0\.1:8000 [^;]*;$", servers)
+    # The shipped queue bounds are for 5 workers an instance; here they follow the
+    # stack's workers the same way (anonymous: 2 × workers, private: workers + 1).
+    anonymous, private = 2 * workers_per_instance, workers_per_instance + 1
+    for shipped_conns, conns in (("10", anonymous), ("6", private)):
+        servers = "\n".join(
+            f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s max_conns={conns};"
+            for p in app_ports)
+        site = _sub(site, rf"^\s*server 127\.0\.0\.1:8000 [^;]*max_conns={shipped_conns};$",
+                    servers)
     site = _sub(site, r"^\s*listen \[::\]:\d+[^;]*;\n", "", count=2)
     site = _sub(site, r"^(\s*)listen 80;$", f"    listen 127.0.0.1:{redirect_port};")
     site = _sub(site, r"^(\s*)listen 443 ssl http2;$", f"    listen 127.0.0.1:{port};")
@@ -164,6 +170,7 @@ def render_nginx_conf(*, tmp: Path, port: int, app_ports: list[int], redirect_po
     site = _sub(site, r"/var/cache/nginx/portal", f"{tmp}/cache")
     site = _sub(site, r"/srv/portal/", f"{tmp}/srv/", count=2)
     site = _sub(site, r"/var/www/letsencrypt", f"{tmp}/letsencrypt")
+    site = _sub(site, r"/var/log/nginx/portal-counts\.log", f"{tmp}/portal-counts.log")
     if not page_limits:
         # Not just a higher rate: nginx meters per millisecond, and 32 connections
         # answered from the cache in microseconds overrun any burst allowance.
@@ -204,6 +211,9 @@ class Stack:
     bench: bool = False
     env_extra: dict = field(default_factory=dict)
     log: bool = True
+    # CPUs the gunicorn instances are pinned to (taskset -c, e.g. "0"): the app on one
+    # core while nginx, PostgreSQL, Redis and the load generator use the others.
+    app_cpus: str = ""
 
     def __post_init__(self):
         self.db_name = self.db_name or f"portal_scaleout_{os.getpid()}"
@@ -235,6 +245,9 @@ class Stack:
             "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
             # Publishing refreshes pages in nginx through its refresh listener, as deployed.
             "NGINX_CACHE_REFRESH_URLS": f"http://127.0.0.1:{self.refresh_port}",
+            # Shop views and zero-result searches from nginx's count log, as deployed.
+            "PAGE_COUNT_LOGS": str(self.tmp / "portal-counts.log"),
+            "PAGE_COUNT_STATE_DIR": str(self.tmp / "page-counts"),
             "STAFF_TWO_FACTOR_REQUIRED": "true",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
@@ -305,8 +318,9 @@ class Stack:
                "GUNICORN_ACCESS_LOG": str(self.tmp / f"app{index}-access.log"),
                # The worker's pid ends each line: tests see which worker answered.
                "GUNICORN_ACCESS_LOG_FORMAT": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %(p)s'}
-        self._spawn(f"app{index}", [PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
-                                    "config.wsgi"], env=env)
+        pin = ["taskset", "-c", self.app_cpus] if self.app_cpus else []
+        self._spawn(f"app{index}", [*pin, PYTHON, "-m", "gunicorn", "-c",
+                                    "deploy/gunicorn.conf.py", "config.wsgi"], env=env)
 
     def wait_app(self, index: int, timeout: float = 60) -> None:
         wait_http(self.app_url(index, "/healthz"), timeout=timeout)
@@ -331,7 +345,8 @@ class Stack:
                                  refresh_port=self.refresh_port,
                                  nginx_workers=self.nginx_workers,
                                  page_limits=self.page_limits, bench=self.bench,
-                                 extra_cache=self.extra_cache)
+                                 extra_cache=self.extra_cache,
+                                 workers_per_instance=self.workers_per_instance)
         (self.tmp / "nginx.conf").write_text(conf)
         subprocess.run(["nginx", "-t", "-q", "-p", str(self.tmp), "-c",
                         str(self.tmp / "nginx.conf")], check=True, capture_output=True,

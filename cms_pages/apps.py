@@ -19,6 +19,19 @@ class CmsPagesConfig(AppConfig):
                                dispatch_uid="cms_pages_news_published")
         post_save.connect(translated_home_permissions, sender=HomePage,
                           dispatch_uid="cms_pages_translated_home_permissions")
+        # Shared versions read once per request (config/versioned_cache.py).
+        from django.core.signals import request_finished, request_started
+
+        from config import versioned_cache
+
+        request_started.connect(versioned_cache.request_started,
+                                dispatch_uid="versioned_cache_request_started")
+        request_finished.connect(versioned_cache.request_finished,
+                                 dispatch_uid="versioned_cache_request_finished")
+        # The content version in anonymous pages' ETags (config/content_version.py).
+        from config.content_version import connect as content_version_connect
+
+        content_version_connect()
         # The per-process site settings and linked pages (cms_pages/selectors.py).
         post_save.connect(site_changed, dispatch_uid="cms_pages_site_cache_save")
         post_delete.connect(site_changed, dispatch_uid="cms_pages_site_cache_delete")

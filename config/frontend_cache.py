@@ -87,14 +87,27 @@ def refresh_paths(paths: list[str]) -> None:
     purge_urls_from_cache([root + path for root in sorted(roots) for path in paths])
 
 
+def affected_paths(instance) -> list[str]:
+    """The pages showing a shop, event or article: its own page, the list it is in
+    (its page's parent path: /shops/123/ → /shops/) and the home page. Searches and
+    other pages follow through the content version within a minute
+    (config/content_version.py)."""
+    path = instance.get_absolute_url()
+    listing = path.rstrip("/").rsplit("/", 1)[0] + "/"
+    return list(dict.fromkeys([path, listing, "/"]))
+
+
 def refresh_detail_page(sender, instance, **kwargs) -> None:
     """published / unpublished / post_delete receiver of Shop, Event and Article: queue
-    the refresh of the instance's public page once the change is committed (the refresh
-    reads the page through nginx, so it must see the committed rows)."""
+    the refresh of the pages showing it (affected_paths) once the change is committed
+    (the refresh reads the pages through nginx, so it must see the committed rows)."""
+    from config.content_version import content_changed
+
+    content_changed()
     if not refresh_enabled():
         return
     from django.db import transaction
     from django_q.tasks import async_task
 
-    path = instance.get_absolute_url()
-    transaction.on_commit(lambda: async_task("config.frontend_cache.refresh_paths", [path]))
+    paths = affected_paths(instance)
+    transaction.on_commit(lambda: async_task("config.frontend_cache.refresh_paths", paths))

@@ -24,6 +24,20 @@ from django.db import transaction
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
+# Within one web request every version is read from the shared cache once (a page asks
+# for the masters, the site settings… several times: one Redis round trip each before,
+# issue 20); outside requests (tasks, shells, tests) every read goes to the cache.
+_request = threading.local()
+
+
+def request_started(**kwargs) -> None:
+    """Django's request_started receiver (connected in cms_pages' AppConfig.ready)."""
+    _request.versions = {}
+
+
+def request_finished(**kwargs) -> None:
+    _request.versions = None
+
 
 class VersionedCache:
     """Values built at most once per process per version of `version_key`."""
@@ -37,12 +51,28 @@ class VersionedCache:
         VersionedCache.registry.append(self)
 
     def _version(self) -> str:
+        memo = getattr(_request, "versions", None)
+        if memo is not None and self.version_key in memo:
+            return memo[self.version_key]
         version = cache.get(self.version_key)
         if version is None:
             version = uuid.uuid4().hex
             if not cache.add(self.version_key, version, timeout=None):
                 version = cache.get(self.version_key) or version
+        if memo is not None:
+            memo[self.version_key] = version
         return version
+
+    def remember(self, version: str) -> None:
+        """A version read along with others (one get_many): kept for this request."""
+        memo = getattr(_request, "versions", None)
+        if memo is not None:
+            memo[self.version_key] = version
+
+    def version(self) -> str:
+        """The current version (a key part for things cached elsewhere that must
+        change with these values, e.g. rendered fragments showing master names)."""
+        return self._version()
 
     def get(self, name: str, build: Callable[[], T]) -> T:
         """`build()`'s value, built at most once per process per version."""
@@ -64,6 +94,9 @@ class VersionedCache:
         """Forget every built value, in this process and (through the version) in all others."""
         with self._lock:
             self._built.clear()
+        memo = getattr(_request, "versions", None)
+        if memo is not None:
+            memo.pop(self.version_key, None)
         try:
             cache.delete(self.version_key)
         except Exception:

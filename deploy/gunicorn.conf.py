@@ -17,6 +17,10 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
+# A short accept queue: nginx limits each instance to a few requests beyond its workers
+# (max_conns in deploy/nginx/portal.conf), so more waiting here only means a request that
+# will time out; when it is full nginx tries the next instance, a stale page or its 503.
+backlog = int(os.environ.get("GUNICORN_BACKLOG", 64))
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200

@@ -16,6 +16,7 @@ class AssistantConfig(AppConfig):
 
 
 PURGE_TASK = "cms_pages.assistant.tasks.analytics_purge_daily"
+COUNT_TASK = "cms_pages.assistant.page_counts.page_counts_flush"
 
 
 def _ensure_schedule(sender, using="default", **kwargs):
@@ -30,3 +31,8 @@ def _ensure_schedule(sender, using="default", **kwargs):
         Schedule.objects.using(using).create(
             name="analytics retention (assistant counters)", func=PURGE_TASK,
             schedule_type=Schedule.DAILY, repeats=-1)
+    if not Schedule.objects.using(using).filter(func=COUNT_TASK).exists():
+        # Shop views and zero-result searches from nginx's count log (page_counts.py).
+        Schedule.objects.using(using).create(
+            name="page counts from nginx's log (assistant counters)", func=COUNT_TASK,
+            schedule_type=Schedule.MINUTES, minutes=1, repeats=-1)

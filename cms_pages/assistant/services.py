@@ -115,17 +115,6 @@ def feedback_record(*, faq_item_id: int, helpful: bool) -> bool:
     return True
 
 
-def zero_result_search_record(*, keyword: str) -> None:
-    """A shop search keyword that found nothing (normalised, at most 100 characters)."""
-    term = normalise(scrub(keyword, limit=100))[:100]
-    if term:
-        _bump(ZeroResultSearch, day=timezone.localdate(), term=term)
-
-
-def shop_view_record(*, shop_id: int) -> None:
-    _bump(ShopView, day=timezone.localdate(), shop_id=shop_id)
-
-
 def retention_days() -> int:
     return int(getattr(settings, "ANALYTICS_RETENTION_DAYS", 400))
 

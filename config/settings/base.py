@@ -78,6 +78,8 @@ MIDDLEWARE = [
     # /api/…: bodies over API_MAX_BODY_BYTES → 413, errors as application/problem+json.
     "api.middleware.ApiMiddleware",
     "config.maintenance.MaintenanceModeMiddleware",
+    # Anonymous pages: a content-version ETag; 304 to nginx's revalidation (issue 20).
+    "config.content_version.ContentVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.JapaneseByDefaultMiddleware",
     # LocaleMiddleware, keeping the cookie on URLs without /en/ (cms_pages/i18n.py).
@@ -369,6 +371,11 @@ METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 # Anonymous counters of cms_pages/assistant (questions, searches, shop views): days kept.
 ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=400)
+# nginx's count log(s) (deploy/nginx/portal.conf, log_format portal_counts): shop views
+# and zero-result searches, cached or not, added up every minute by a django-q2 task
+# (cms_pages/assistant/page_counts.py). Empty: nothing is counted (no nginx in front).
+PAGE_COUNT_LOGS = env.list("PAGE_COUNT_LOGS", default=[])
+PAGE_COUNT_STATE_DIR = env.path("PAGE_COUNT_STATE_DIR", default=BASE_DIR / "var" / "page-counts")
 # Reverse proxies whose X-Forwarded-For names the client (nginx on the same host:
 # 127.0.0.1,::1). Empty: REMOTE_ADDR is used as it is (operations.middleware).
 TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])

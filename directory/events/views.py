@@ -9,6 +9,8 @@ from django.views.decorators.http import require_safe
 
 from config.frontend_cache import detail_cache_headers
 from directory.events import selectors
+from directory.fragments import cached_fragments
+from directory.shops.forms import FastSelect
 from directory.shops.selectors import municipality_choices
 
 PAGE_SIZE = 20
@@ -17,10 +19,10 @@ PAGE_SIZE = 20
 class EventFilterForm(forms.Form):
     """An unknown municipality code answers 400 with the reason, as on the shop search."""
 
-    municipality = forms.ChoiceField(label=_("Municipality"), required=False)
+    municipality = forms.ChoiceField(label=_("Municipality"), required=False, widget=FastSelect)
     past = forms.BooleanField(label=_("Show past events"), required=False)
     order = forms.ChoiceField(
-        label=_("Sort order"), required=False,
+        label=_("Sort order"), required=False, widget=FastSelect,
         choices=[(selectors.ORDER_END, _("Soonest end date first")),
                  (selectors.ORDER_UPDATED, _("Recently updated first"))],
     )
@@ -54,6 +56,9 @@ def event_list(request):
         "paginator": paginator,
         "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
         "events": page_obj.object_list,
+        # Each card rendered once per version of its event (directory/fragments.py).
+        "cards": cached_fragments(list(page_obj.object_list), "events/includes/event_card.html",
+                                  name="event"),
     })
 
 

@@ -2,7 +2,7 @@
 asked for (default: the active one) with the Japanese original as the fallback
 (directory.i18n.localized)."""
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from directory.faminavi.models import Article
 from directory.i18n import localized, localized_get
@@ -15,8 +15,10 @@ def article_list(
     municipality_code: str | None = None,
     genre_code: str | None = None,
     language: str | None = None,
+    prefetch: bool = True,
 ) -> QuerySet[Article]:
-    """Published articles, most recently updated first, with their areas and genres."""
+    """Published articles, most recently updated first, with their areas and genres
+    (``prefetch=False``: without them; see article_cards_prefetch)."""
     articles = Article.objects.public()
     if area_code:
         # Area codes are unique, so the join adds at most one row per article.
@@ -25,8 +27,15 @@ def article_list(
         articles = articles.filter(municipality__code=municipality_code)
     if genre_code:
         articles = articles.filter(genres__code=genre_code)
-    articles = articles.select_related("municipality", "locale").prefetch_related("areas", "genres")
+    articles = articles.select_related("municipality", "locale")
+    if prefetch:
+        articles = articles.prefetch_related("areas", "genres")
     return localized(articles, language=language)
+
+
+def article_cards_prefetch(articles: list[Article]) -> None:
+    """What a list card shows besides the article row: its areas and genres."""
+    prefetch_related_objects(articles, "areas", "genres")
 
 
 def article_get_public(*, pk: int, language: str | None = None) -> Article | None:

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_safe
 
 from config.frontend_cache import detail_cache_headers
 from directory.faminavi import selectors
+from directory.fragments import cached_fragments
+from directory.shops.forms import FastSelect
 from directory.shops.selectors import municipality_choices
 
 PAGE_SIZE = 20
@@ -18,9 +20,9 @@ class ArticleFilterForm(forms.Form):
     """An unknown area, municipality or genre code answers 400 with the reason, as on
     the shop search."""
 
-    area = forms.ChoiceField(label=_("Area"), required=False)
-    municipality = forms.ChoiceField(label=_("Municipality"), required=False)
-    genre = forms.ChoiceField(label=_("Genre"), required=False)
+    area = forms.ChoiceField(label=_("Area"), required=False, widget=FastSelect)
+    municipality = forms.ChoiceField(label=_("Municipality"), required=False, widget=FastSelect)
+    genre = forms.ChoiceField(label=_("Genre"), required=False, widget=FastSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,7 +45,7 @@ def article_list(request):
     articles = selectors.article_list(
         area_code=form.cleaned_data["area"] or None,
         municipality_code=form.cleaned_data["municipality"] or None,
-        genre_code=form.cleaned_data["genre"] or None,
+        genre_code=form.cleaned_data["genre"] or None, prefetch=False,
     )
     paginator = Paginator(articles, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
@@ -53,6 +55,11 @@ def article_list(request):
         "paginator": paginator,
         "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
         "articles": page_obj.object_list,
+        # Each card rendered once per version of its article (directory/fragments.py);
+        # areas and genres are read only for the cards rendered now.
+        "cards": cached_fragments(list(page_obj.object_list),
+                                  "faminavi/includes/article_card.html", name="article",
+                                  prepare=selectors.article_cards_prefetch),
     })
 
 

@@ -205,6 +205,9 @@ class ShopResults:
 
     query: ShopQuery
     cap: int | None = None  # SEARCH_COUNT_CAP
+    # False leaves benefits, genres and facilities to the caller (shop_cards_prefetch),
+    # which loads them only for the cards it has to render.
+    prefetch: bool = True
     more: bool = field(default=False, init=False)
     _count: int | None = field(default=None, init=False)
     _ids: list[int] | None = field(default=None, init=False)  # all matches, in order
@@ -250,10 +253,25 @@ class ShopResults:
                 .select_related("municipality")
                 .order_by("-updated_at", "-pk")[start:stop]
             )
-        prefetch_related_objects(shops, *_list_prefetches())
+        if self.prefetch:
+            prefetch_related_objects(shops, *_list_prefetches())
         return shops
 
-    def _nearest(self, start: int, stop: int | None) -> list[Shop]:
+    def page_ids(self, start: int, stop: int) -> list[tuple[int, float | None]]:
+        """(id, distance in km or None) of the shops [start:stop], in order, without
+        reading the shops themselves (see shop_rows)."""
+        self.count()
+        if stop <= start:
+            return []
+        if self.query.origin is not None:
+            return self._nearest(start, stop, plain=True)
+        if self._ids is not None:
+            return [(pk, None) for pk in self._ids[start:stop]]
+        stop = min(stop, self._count)
+        return [(pk, None) for pk in shop_search(self.query)
+                .order_by("-updated_at", "-pk").values_list("pk", flat=True)[start:stop]]
+
+    def _nearest(self, start: int, stop: int | None, *, plain: bool = False) -> list:
         """Shops [start:stop] by distance, reading a circle that grows until it has them.
 
         Correct because every shop outside a circle of radius r is farther than
@@ -276,11 +294,12 @@ class ShopResults:
             radius = origin.radius_km * math.sqrt(min(1.0, stop / found))
             radius = min(origin.radius_km, max(NEAR_ME_FIRST_RADIUS_KM, radius))
         while True:
-            shops = list(
-                _within(base, origin, radius)
-                .select_related("municipality")
-                .order_by("squared_distance", "pk")[start:stop]
-            )
+            circle = _within(base, origin, radius).order_by("squared_distance", "pk")
+            if plain:
+                circle = circle.values_list("pk", "latitude", "longitude")
+            else:
+                circle = circle.select_related("municipality")
+            shops = list(circle[start:stop])
             if radius >= origin.radius_km or len(shops) >= stop - start:
                 break
             if shops:
@@ -291,9 +310,62 @@ class ShopResults:
             else:
                 growth = NEAR_ME_GROWTH
             radius = min(radius * growth, origin.radius_km)
+        if plain:
+            return [(pk, origin.distance_km(lat, lng)) for pk, lat, lng in shops]
         for shop in shops:
             shop.distance_km = origin.distance_km(shop.latitude, shop.longitude)
         return shops
+
+
+SHOP_ROW_FIELDS = (
+    "id", "name", "name_kana", "postcode", "address", "building", "phone", "latitude",
+    "longitude", "is_chain_head", "parent_id", "nationwide_mutual_use",
+    "updated_at", "municipality__code", "municipality__name",
+)
+
+
+def shop_rows(page: list[tuple[int, float | None]]) -> list[dict]:
+    """The published shops of ``page`` ((id, distance) pairs, from ShopResults.page_ids)
+    as plain rows, in that order, each with ``distance_km``, ``benefits``, ``genres`` and
+    ``facilities`` (lists of rows): four queries, no model instances (the API's list)."""
+    ids = [pk for pk, _distance in page]
+    if not ids:
+        return []
+    rows = {row["id"]: row for row in
+            Shop.objects.public().filter(pk__in=ids).values(*SHOP_ROW_FIELDS)}
+    for row in rows.values():
+        row.update(benefits=[], genres=[], facilities=[])
+    benefits = (ShopBenefit.objects.filter(shop_id__in=ids)
+                .order_by("programme__sort_order", "programme__legacy_group", "sort_order", "pk")
+                .values_list("shop_id", "title", "detail", "programme__code",
+                             "programme__name", "programme__kind", "programme__legacy_group"))
+    for shop_id, title, detail, code, name, kind, group in benefits:
+        rows[shop_id]["benefits"].append({
+            "programme": {"code": code, "name": name, "kind": kind, "legacy_group": group},
+            "title": title, "detail": detail})
+    links = (
+        ("genres", Shop.genres.through.objects.filter(shop_id__in=ids)
+         .order_by("genre__sort_order", "genre__code")
+         .values_list("shop_id", "genre__code", "genre__name")),
+        ("facilities", Shop.facilities.through.objects.filter(shop_id__in=ids)
+         .order_by("facility__sort_order", "facility__code")
+         .values_list("shop_id", "facility__code", "facility__name")),
+    )
+    for name, link_rows in links:
+        for shop_id, code, label in link_rows:
+            rows[shop_id][name].append({"code": code, "name": label})
+    ordered = []
+    for pk, distance in page:
+        row = rows.get(pk)
+        if row is not None:  # unpublished since the ids were read
+            row["distance_km"] = distance
+            ordered.append(row)
+    return ordered
+
+
+def shop_cards_prefetch(shops: list[Shop]) -> None:
+    """What a result card shows besides the shop row: benefits, genres, facilities."""
+    prefetch_related_objects(shops, *_list_prefetches())
 
 
 def shop_get_public(*, pk: int) -> Shop | None:

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.test import override_settings
 
-from cms_pages.assistant import services
+from cms_pages.assistant import page_counts, services
 from cms_pages.assistant.models import (
     AnswerFeedback,
     AssistantDay,
@@ -137,15 +137,63 @@ def test_alternative_phrasings_are_matched(masters, client):
     assert data["answer"]["question"] == "紙のカードはありますか？"
 
 
-def test_zero_result_searches_and_shop_views_are_counted(masters, client):
+def _nginx_line(response, at=1765100000.5):
+    """What deploy/nginx/portal.conf's portal_counts log writes for this answer (nginx
+    logs only marked answers; cache hits carry the stored mark)."""
+    mark = response.headers.get("X-Portal-Count")
+    return f'{at:.3f} {response.status_code} "{mark}"\n' if mark else ""
+
+
+def test_zero_result_searches_and_shop_views_are_counted_from_the_count_log(
+        masters, client, settings, tmp_path):
+    """Issue 20: the views only mark their answers; nothing is written per view, and
+    the counts come from nginx's log, so cache hits (the same marked answer sent again)
+    count too."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    log = tmp_path / "portal-counts.log"
+    settings.PAGE_COUNT_LOGS = [str(log)]
+    settings.PAGE_COUNT_STATE_DIR = tmp_path / "state"
     shop = ShopFactory()
-    client.get("/shops/", {"keyword": "存在しないお店ｶﾌｪ"})
-    client.get("/shops/", {"keyword": "存在しないお店ｶﾌｪ"})
-    client.get("/shops/", {"keyword": shop.name})
+    lines = []
+    with CaptureQueriesContext(connection) as queries:
+        for params in ({"keyword": "存在しないお店ｶﾌｪ"}, {"keyword": "存在しないお店ｶﾌｪ"},
+                       {"keyword": shop.name}):
+            lines.append(_nginx_line(client.get("/shops/", params)))
+        detail = client.get(f"/shops/{shop.pk}/")
+        lines += [_nginx_line(detail)] * 3  # one answer from the app, two from the cache
+    assert not [q for q in queries.captured_queries
+                if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    assert ZeroResultSearch.objects.count() == ShopView.objects.count() == 0
+    # a 404 (unpublished shop) and an unmarked page are not counted; a partial line waits
+    lines.append(f'1765100001.000 404 "shop {shop.pk + 1000}"\n')
+    log.write_text("".join(lines) + '1765100002.000 200 "shop')
+    assert page_counts.page_counts_flush() == 6
     assert list(ZeroResultSearch.objects.values_list("term", "count")) == [("存在しないお店かふぇ", 2)]
-    client.get(f"/shops/{shop.pk}/")
-    client.get(f"/shops/{shop.pk}/")
-    assert ShopView.objects.get(shop=shop).count == 2
+    assert ShopView.objects.get(shop=shop).count == 3
+    # the next run reads only what was added since (the partial line, now complete)
+    with log.open("a") as handle:
+        handle.write(f' {shop.pk}"\n')
+    assert page_counts.page_counts_flush() == 1
+    assert ShopView.objects.get(shop=shop).count == 4
+    assert page_counts.page_counts_flush() == 0
+    # a rotated log (a new file) is read from its start
+    log.unlink()
+    log.write_text(_nginx_line(detail))
+    assert page_counts.page_counts_flush() == 1
+    assert ShopView.objects.get(shop=shop).count == 5
+
+
+def test_page_counts_are_scheduled_every_minute(db):
+    from django_q.models import Schedule
+
+    from cms_pages.assistant.apps import COUNT_TASK, _ensure_schedule
+
+    Schedule.objects.filter(func=COUNT_TASK).delete()
+    _ensure_schedule(sender=None)
+    schedule = Schedule.objects.get(func=COUNT_TASK)
+    assert (schedule.schedule_type, schedule.minutes) == (Schedule.MINUTES, 1)
 
 
 @override_settings(ANALYTICS_RETENTION_DAYS=30)

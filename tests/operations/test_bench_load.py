@@ -84,3 +84,19 @@ def test_a_case_whose_path_is_not_2xx_is_not_measured(tiny_server):
     with pytest.raises(load.Non2xx, match="/moved/ → 308"):
         load.check_2xx(FakeStack(), "case", ["/ok", "/moved/"])
     load.check_2xx(FakeStack(), "case", ["/ok"])
+
+
+def test_make_bench_fails_when_an_issue_20_goal_is_missed():
+    """`make bench` exits non-zero when a site-mix phase misses p95 < 300 ms, 0 non-2xx or
+    98 % of the asked rate, or a cached page is under 90 % of the static file's rate."""
+    mix = {"name": "site mix sustained 140 req/s", "target_rps": 140, "rps": 139.0,
+           "p95": 120.0, "non2xx": 0}
+    cached = {"name": "home / through nginx (HIT)", "goal": "cached", "rps": 45_500}
+    assert load.goals_missed([mix, cached], 50_000) == []
+    slow = {**mix, "p95": 300.0}
+    short = {**mix, "rps": 137.0}
+    failing = {**mix, "non2xx": 1}
+    under = {**cached, "rps": 44_000}
+    missed = load.goals_missed([slow, short, failing, under], 50_000)
+    assert len(missed) == 4, missed
+    assert load.goals_missed([cached], None)  # no static figure: not met

@@ -67,24 +67,28 @@ def test_signed_in_and_unrefreshed_detail_pages_keep_the_default(client, masters
     assert "X-Accel-Expires" not in client.get(shop.get_absolute_url())
 
 
-@pytest.mark.parametrize("factory", [ShopFactory, EventFactory, ArticleFactory])
-def test_publish_unpublish_and_delete_refresh_the_detail_page(
-        masters, refresh_listener, django_capture_on_commit_callbacks, factory):
+@pytest.mark.parametrize(("factory", "listing"), [
+    (ShopFactory, "/shops/"), (EventFactory, "/events/"), (ArticleFactory, "/faminavi/")])
+def test_publish_unpublish_and_delete_refresh_the_pages_showing_it(
+        masters, refresh_listener, django_capture_on_commit_callbacks, factory, listing):
+    """Its own page, the list it is in and the home page (issue 20: lists and home are
+    kept until changed too)."""
     item = factory()
     path = item.get_absolute_url()
-    # One GET per language copy: no cookie (Japanese), then the English cookie.
-    expected = [(path, _site_host(), None), (path, _site_host(), "django_language=en")]
+    # One GET per page and language copy: no cookie (Japanese), then the English cookie.
+    expected = [(page, _site_host(), cookie) for page in (path, listing, "/")
+                for cookie in (None, "django_language=en")]
     with django_capture_on_commit_callbacks(execute=True):
         item.save_revision().publish()
     assert refresh_listener == expected
 
     with django_capture_on_commit_callbacks(execute=True):
         item.unpublish()
-    assert refresh_listener[2:] == expected
+    assert refresh_listener[6:] == expected
 
     with django_capture_on_commit_callbacks(execute=True):
         item.delete()
-    assert refresh_listener[4:] == expected
+    assert refresh_listener[12:] == expected
 
 
 def test_nothing_is_sent_without_a_refresh_listener(masters, settings,
@@ -94,3 +98,33 @@ def test_nothing_is_sent_without_a_refresh_listener(masters, settings,
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         shop.save_revision().publish()
     assert not any("refresh" in repr(callback) for callback in callbacks)
+
+
+def test_warm_up_fetches_home_lists_and_the_most_viewed_shops(masters, refresh_listener):
+    """Issue 20: after a deploy or a full purge, `manage.py cache_warm` fetches the most
+    visited pages through the refresh listener (so nginx stores them) — the fixed pages,
+    then shops by their views of the last 30 days; unpublished shops are left out."""
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from cms_pages.assistant.models import ShopView
+    from config.cache_warm import FIXED_PATHS, warm_paths
+
+    popular, second, old, hidden = ShopFactory(), ShopFactory(), ShopFactory(), ShopFactory()
+    today = timezone.localdate()
+    ShopView.objects.create(day=today, shop=popular, count=50)
+    ShopView.objects.create(day=today - datetime.timedelta(days=3), shop=second, count=20)
+    ShopView.objects.create(day=today, shop=second, count=5)
+    ShopView.objects.create(day=today - datetime.timedelta(days=40), shop=old, count=500)
+    ShopView.objects.create(day=today, shop=hidden, count=900)
+    hidden.live = False
+    hidden.save()
+    expected = [*FIXED_PATHS, popular.get_absolute_url(), second.get_absolute_url()]
+    assert warm_paths() == expected
+    assert warm_paths(limit=len(FIXED_PATHS) + 1) == expected[:-1]
+    call_command("cache_warm", "--now")
+    fetched = [path for path, _host, cookie in refresh_listener if cookie is None]
+    assert fetched == expected
+    assert len(refresh_listener) == 2 * len(expected)  # each language copy

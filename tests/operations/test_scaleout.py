@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -346,3 +347,68 @@ def test_bulk_import_previewed_on_one_instance_is_applied_on_the_other(stack):
     out = stack.manage("shell", "-c", f"from directory.shops.models import Shop;"
                                       f"print('NAME', Shop.objects.get(pk={pk}).name)")
     assert "NAME 一括後の店" in out
+
+
+SHOP_SETUP = """
+from wagtail.models import Site
+from directory.shops.models import Shop
+from directory.masters.models import Municipality
+Site.objects.filter(is_default_site=True).update(hostname="127.0.0.1", port=80)
+shop = Shop.objects.create(name="数える店", municipality=Municipality.objects.get(code="271004"),
+                           address="中央区", postcode="540-0001", live=True)
+print("SHOPPK", shop.pk)
+"""
+
+COUNTS = """
+from cms_pages.assistant.models import ShopView, ZeroResultSearch
+print("VIEWS", sum(ShopView.objects.filter(shop_id=PK).values_list("count", flat=True)))
+print("ZERO", dict(ZeroResultSearch.objects.values_list("term", "count")))
+"""
+
+
+def test_views_and_zero_result_searches_are_counted_cached_or_not(stack):
+    """Issue 20: counted from nginx's count log for every answer, cache HITs included,
+    and added up by `manage.py page_counts_flush` (the django-q2 schedule's task)."""
+    stack.manage("load_masters")
+    pk = re.search(r"SHOPPK (\d+)", stack.manage("shell", "-c", SHOP_SETUP)).group(1)
+    detail = stack.url(f"/shops/{pk}/")
+    search = stack.url("/shops/?keyword=" + quote("存在しない店"))
+    statuses = [requests.get(detail, timeout=10).headers["X-Cache-Status"] for _ in range(4)]
+    assert statuses.count("HIT") >= 2, statuses  # most were answered by nginx alone
+    zero = [requests.get(search, timeout=10).headers["X-Cache-Status"] for _ in range(3)]
+    assert "HIT" in zero, zero
+    stack.manage("page_counts_flush")
+    out = stack.manage("shell", "-c", COUNTS.replace("PK", pk))
+    assert re.search(r"VIEWS (\d+)", out).group(1) == "4"
+    assert "'存在しないてん': 3" in out or "'存在しない店': 3" in out, out
+    # counted once: the next run finds nothing new
+    stack.manage("page_counts_flush")
+    out = stack.manage("shell", "-c", COUNTS.replace("PK", pk))
+    assert re.search(r"VIEWS (\d+)", out).group(1) == "4"
+
+
+def test_unchanged_pages_are_revalidated_and_a_purged_cache_is_warmed(stack):
+    """Issue 20: nginx checks an expired page with its content-version ETag and the app
+    answers 304 (the page stays cached until something changes); after the cache is
+    emptied, `manage.py cache_warm --now` puts the most visited pages back."""
+    stack.manage("load_masters")
+    # The refresh GETs carry the site's host name, which nginx keys its cache on ($host).
+    stack.manage("shell", "-c", "from wagtail.models import Site; Site.objects.filter("
+                 "is_default_site=True).update(hostname='127.0.0.1', port=80)")
+    page = stack.url("/shops/")
+    requests.get(page, timeout=10)
+    # The app itself answers nginx's revalidation of an unchanged page with 304.
+    tag = requests.get(stack.app_url(0, "/shops/"), timeout=10).headers["ETag"]
+    assert requests.get(stack.app_url(1, "/shops/"), headers={"If-None-Match": tag},
+                        timeout=10).status_code == 304
+    # Empty the cache (as after a full purge), warm it, and the pages are HITs at once.
+    for entry in (stack.tmp / "cache").rglob("*"):
+        if entry.is_file():
+            entry.unlink()
+    assert requests.get(page, timeout=10).headers["X-Cache-Status"] == "MISS"
+    for entry in (stack.tmp / "cache").rglob("*"):
+        if entry.is_file():
+            entry.unlink()
+    assert "warmed" in stack.manage("cache_warm", "--now")
+    for path in ("/", "/shops/", "/events/", "/faminavi/"):
+        assert requests.get(stack.url(path), timeout=10).headers["X-Cache-Status"] == "HIT", path

@@ -13,7 +13,8 @@ import stack  # noqa: E402
 
 SUBSTITUTED = re.compile(
     r"^(server 127\.0\.0\.1:8000 |listen |ssl_|proxy_cache_path /var/cache/nginx/portal"
-    r"|alias /srv/portal/|location /\.well-known/acme-challenge/ )")
+    r"|alias /srv/portal/|location /\.well-known/acme-challenge/ "
+    r"|access_log /var/log/nginx/portal-counts\.log )")
 
 
 def render(tmp_path, **kwargs):
@@ -50,7 +51,9 @@ def test_every_shipped_directive_is_in_the_stack_config(tmp_path):
                  "proxy_cache_bypass $portal_has_session $portal_private_path;"):
         assert line in rendered, line
     assert "listen 127.0.0.1:18080;" in rendered
-    assert "server 127.0.0.1:18001 max_fails=1 fail_timeout=2s;" in rendered
+    # both upstreams (anonymous, private) with the shipped queue bounds for 5 workers
+    assert "server 127.0.0.1:18001 max_fails=1 fail_timeout=2s max_conns=10;" in rendered
+    assert "server 127.0.0.1:18002 max_fails=1 fail_timeout=2s max_conns=6;" in rendered
     assert "server 127.0.0.1:8000" not in conf
     assert not [line for line in rendered if line.startswith("ssl_")]
     assert "__whatif" not in conf and "x_bench_nocache" not in conf
@@ -75,3 +78,22 @@ def test_a_shipped_file_without_what_is_substituted_is_refused(tmp_path):
     with pytest.raises(ValueError, match="listen 443"):
         stack.render_nginx_conf(tmp=tmp_path, port=1, app_ports=[2], redirect_port=3,
                                 refresh_port=4, shipped=broken)
+
+
+def test_overload_is_answered_at_once_with_stale_pages_or_the_busy_page(tmp_path):
+    """Issue 20: bounded queues (max_conns shared by nginx's workers), stale copies while
+    refreshing and whenever the app fails or is full, and nginx's own 502/504 turned into
+    a 503 page with Retry-After; the app's own 503 (maintenance) is not intercepted."""
+    rendered = set(directives(render(tmp_path, workers_per_instance=2)))
+    for line in (
+        "zone portal_app 64k;", "zone portal_app_private 64k;",
+        "server 127.0.0.1:18001 max_fails=1 fail_timeout=2s max_conns=4;",
+        "server 127.0.0.1:18001 max_fails=1 fail_timeout=2s max_conns=3;",
+        "proxy_pass http://$portal_upstream;",
+        "proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;",
+        "proxy_cache_background_update on;", "proxy_cache_lock on;",
+        "proxy_connect_timeout 2s;", "proxy_read_timeout 30s;",
+        "error_page 502 504 =503 @portal_busy;", "add_header Retry-After 10 always;",
+    ):
+        assert line in rendered, line
+    assert not [line for line in rendered if line.startswith("proxy_intercept_errors")]
