@@ -279,6 +279,8 @@ MEMBER_PAGES = [
 def _member_with_a_card():
     """A demo member eligible for at least one programme, with a favourite shop, and a
     valid card token of theirs."""
+    import time
+
     from django.utils import timezone
 
     from directory.members.cards import card_token_make
@@ -295,7 +297,7 @@ def _member_with_a_card():
                           favourite=True)
             token = card_token_make(member_id=member.pk,
                                     programme_code=eligible[0].programme.code,
-                                    valid_until=eligible[0].valid_until)
+                                    not_after=int(time.time()) + 300)
             return member.user.email, token
     raise AssertionError("the demo data has no member eligible for a card")
 
