@@ -255,7 +255,7 @@ def test_the_card_page_carries_the_day_code_for_offline_use(client, couple):
     (item,) = response.context["cards"]
     assert item["day_code"].kind == cards.KIND_DAY
     assert item["day_code"].svg in html
-    assert "data-card-day hidden" in html
+    assert f'data-card-day data-verify-url="{item["day_code"].url}" hidden' in html
     assert "オフライン表示（最終更新" in html  # hidden until shown offline
     assert cards.card_token_verify(item["day_code"].token).is_valid
 
