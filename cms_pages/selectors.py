@@ -110,3 +110,15 @@ def home_url_for(request) -> str:
         return (home.get_url(request) if home is not None else None) or "/"
 
     return site_cache.get(f"home_url:{_host(request)}:{language}", read)
+
+
+def terms_url_for(request, key: str = "terms") -> str:
+    """The terms a sign-up form asks to agree to: PORTAL["TERMS_URL"] when set (an
+    outside page), else the CMS page linked in the site settings ("terms" for
+    members, "shop_terms" for sponsor shops), else ""."""
+    from django.conf import settings
+
+    if key == "terms" and settings.PORTAL.get("TERMS_URL"):
+        return settings.PORTAL["TERMS_URL"]
+    link = linked_pages_for(request).get(key)
+    return link["url"] if link else ""
