@@ -145,7 +145,9 @@ def test_public_pages_have_no_accessibility_findings(demo_site, page, base_url):
                  stdout=io.StringIO())
     # "/assistant/": the FAQ assistant's page (also linked from every page).
     # "/en/": the English side (cms_pages/i18n.py), Japanese pages as the fallback.
-    result = sweep_site(page, base_url, start_paths=("/", "/en/", "/assistant/"),
+    # "/terms/", "/shop-terms/": the terms the sign-up forms link to (issue 19).
+    result = sweep_site(page, base_url, start_paths=("/", "/en/", "/assistant/", "/terms/",
+                                                     "/shop-terms/"),
                         exclude_prefixes=["/admin/"])
     print(f"visited {len(result.visited)} pages:", *result.visited, sep="\n  ")
     # For the accessibility statement (manage.py accessibility_statement).
@@ -269,6 +271,8 @@ MEMBER_PAGES = [
     "/accounts/mypage/",
     "/accounts/mypage/profile/",
     "/accounts/mypage/email/",
+    "/accounts/mypage/password/",
+    "/accounts/mypage/password/done/",
     "/accounts/mypage/delete/",
     "/card/",
     "/favourites/",
