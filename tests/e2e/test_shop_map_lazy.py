@@ -1,7 +1,6 @@
 """/shops/ on a phone (issue 19): Leaflet and the map tiles are loaded only when the
 visitor opens the map view, so the list costs no map work on the main thread."""
 
-import pytest
 
 from tests.e2e.conftest import E2E_MARKS
 
