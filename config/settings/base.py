@@ -204,6 +204,13 @@ WAGTAIL_WORKFLOW_ENABLED = True
 # --- The programme --------------------------------------------------------------------
 PORTAL = {
     "SITE_NAME": WAGTAIL_SITE_NAME,
+    # The site's name on the English side (cms_pages.context_processors.portal).
+    "SITE_NAME_EN": env("SITE_NAME_EN",
+                        default="Osaka Child-Raising and Marriage Support Passport"),
+    "SECRETARIAT_NAME_EN": env(
+        "SECRETARIAT_NAME_EN",
+        default="Osaka Child-Raising and Marriage Support Passport Secretariat"),
+    "PREFECTURE_NAME_EN": env("PREFECTURE_NAME_EN", default="Osaka Prefecture"),
     "PREFECTURE_NAME": env("PREFECTURE_NAME", default="大阪府"),
     "PREFECTURE_CODE": env("PREFECTURE_CODE", default="27"),
     "CHILD_PROGRAMME_NAME": env("CHILD_PROGRAMME_NAME", default="まいど子でもカード"),
