@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-
 ENGLISH_CHROME = ("SITE_NAME", "SECRETARIAT_NAME", "PREFECTURE_NAME")
 
 
@@ -9,10 +8,10 @@ def portal(request):
     """Programme names and the site name for every template, and (computed only
     when a template reads them) the site settings, the links to the editorial
     pages and the analytics consent state."""
+    from django.utils.translation import get_language
+
     from cms_pages.consent import analytics_for_request
     from cms_pages.selectors import home_url_for, linked_pages_for, portal_settings_for
-
-    from django.utils.translation import get_language
 
     portal = settings.PORTAL
     if (get_language() or "").startswith("en"):

@@ -7,8 +7,6 @@ out of the check."""
 
 import re
 
-import pytest
-
 from tests.e2e.conftest import E2E_MARKS
 
 pytestmark = E2E_MARKS
