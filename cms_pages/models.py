@@ -518,6 +518,12 @@ class PortalSettings(BaseSiteSetting):
     privacy_page = models.ForeignKey(
         "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("privacy policy"))
+    terms_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("terms of use (members)"))
+    shop_terms_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("sponsor shop terms"))
 
     # Template key -> field, in the footer's order.
     LINKED_PAGES = {
@@ -528,6 +534,8 @@ class PortalSettings(BaseSiteSetting):
         "contact": "contact_page",
         "accessibility": "accessibility_page",
         "privacy": "privacy_page",
+        "terms": "terms_page",
+        "shop_terms": "shop_terms_page",
     }
 
     panels = [

@@ -12,6 +12,7 @@ read instead of a twelve-table join, whose planning alone took ≈ 5 ms of datab
 """
 
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.translation import gettext_lazy
 
 from config.versioned_cache import VersionedCache
 
@@ -62,6 +63,21 @@ def portal_settings_for(request):
     return portal_settings
 
 
+# The header's and footer's labels of the linked pages in a language other than
+# Japanese, where the page itself has no translation yet.
+CHROME_LABELS = {
+    "maido": gettext_lazy("About the child-raising support card"),
+    "enjoy": gettext_lazy("About the marriage support pass"),
+    "news": gettext_lazy("News"),
+    "faq": gettext_lazy("Frequently asked questions"),
+    "contact": gettext_lazy("Contact us"),
+    "accessibility": gettext_lazy("Accessibility"),
+    "privacy": gettext_lazy("Privacy policy"),
+    "terms": gettext_lazy("Terms of use"),
+    "shop_terms": gettext_lazy("Sponsor shop terms"),
+}
+
+
 def linked_pages_for(request) -> dict[str, dict]:
     """The header and footer links; in another language than Japanese, to the
     pages' live translations where there are some (one more query)."""
@@ -83,6 +99,11 @@ def linked_pages_for(request) -> dict[str, dict]:
                 keys[page.translation_key] = key
         translations = Page.objects.filter(translation_key__in=keys, live=True,
                                            locale__language_code=language)
+        # Until a page is translated the link goes to the Japanese page, but the
+        # menu itself (site chrome) is in the visitor's language.
+        for key in list(links):
+            if key in CHROME_LABELS:
+                links[key] = {**links[key], "title": str(CHROME_LABELS[key])}
         for page in translations:
             url = page.get_url(request)
             if url:
@@ -110,3 +131,15 @@ def home_url_for(request) -> str:
         return (home.get_url(request) if home is not None else None) or "/"
 
     return site_cache.get(f"home_url:{_host(request)}:{language}", read)
+
+
+def terms_url_for(request, key: str = "terms") -> str:
+    """The terms a sign-up form asks to agree to: PORTAL["TERMS_URL"] when set (an
+    outside page), else the CMS page linked in the site settings ("terms" for
+    members, "shop_terms" for sponsor shops), else ""."""
+    from django.conf import settings
+
+    if key == "terms" and settings.PORTAL.get("TERMS_URL"):
+        return settings.PORTAL["TERMS_URL"]
+    link = linked_pages_for(request).get(key)
+    return link["url"] if link else ""

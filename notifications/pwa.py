@@ -32,7 +32,8 @@ from django.views.decorators.http import require_safe
 
 VIEWER_HEADER = "X-Portal-Viewer"
 SHELL_STATIC = [
-    "css/portal.css", "css/members.css", "cms_pages/cms.css", "js/pwa.js", "js/card.js",
+    "css/portal.css", "css/members.css", "cms_pages/cms.css", "js/pwa.js", "js/menu.js",
+    "js/card.js", "assistant/assistant.css", "assistant/assistant.js",
     "icons/favicon.svg", "icons/logo.svg", "icons/icon-192.png", "icons/icon-512.png",
 ]
 THEME_COLOUR = "#0017c1"

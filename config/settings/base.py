@@ -212,17 +212,28 @@ WAGTAIL_WORKFLOW_ENABLED = True
 # --- The programme --------------------------------------------------------------------
 PORTAL = {
     "SITE_NAME": WAGTAIL_SITE_NAME,
+    # The site's name on the English side (cms_pages.context_processors.portal).
+    "SITE_NAME_EN": env("SITE_NAME_EN",
+                        default="Osaka Child-Raising and Marriage Support Passport"),
+    "SECRETARIAT_NAME_EN": env(
+        "SECRETARIAT_NAME_EN",
+        default="Osaka Child-Raising and Marriage Support Passport Secretariat"),
+    "PREFECTURE_NAME_EN": env("PREFECTURE_NAME_EN", default="Osaka Prefecture"),
     "PREFECTURE_NAME": env("PREFECTURE_NAME", default="大阪府"),
     "PREFECTURE_CODE": env("PREFECTURE_CODE", default="27"),
     "CHILD_PROGRAMME_NAME": env("CHILD_PROGRAMME_NAME", default="まいど子でもカード"),
     "MARRIAGE_PROGRAMME_NAME": env("MARRIAGE_PROGRAMME_NAME", default="縁ジョイパス"),
     "SECRETARIAT_NAME": env("SECRETARIAT_NAME", default="大阪府子育て・結婚応援パスポート事務局"),
     # Map tiles for Leaflet (no API key). The attribution is HTML shown on every map.
-    "MAP_TILE_URL": env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    # Default: 国土地理院's 地理院タイル (標準地図): free for public services, Japanese
+    # labels; their terms ask for the source 「地理院タイル」 linked to the tile list.
+    # (The OpenStreetMap tile server's usage policy forbids a site of this traffic.)
+    # See docs/operations.md, "Map tiles".
+    "MAP_TILE_URL": env("MAP_TILE_URL",
+                        default="https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"),
     "MAP_ATTRIBUTION": env(
         "MAP_ATTRIBUTION",
-        default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
-                " contributors",
+        default='<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>',
     ),
     # Member accounts (directory/accounts): link lifetimes, member numbers, abuse limits.
     "SIGNUP_LINK_HOURS": env.int("PORTAL_SIGNUP_LINK_HOURS", default=24),

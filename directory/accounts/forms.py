@@ -206,6 +206,16 @@ class CurrentPasswordMixin:
         return password
 
 
+class MemberPasswordChangeForm(CurrentPasswordMixin, MemberSetPasswordForm):
+    """A signed-in member's new password, after the current one."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        fields = {"current_password": _password_field(_("Current password"), "current-password")}
+        fields.update(self.fields)
+        self.fields = fields
+
+
 class EmailChangeForm(CurrentPasswordMixin, forms.Form):
     new_email = _email_field(label=_("New e-mail address"))
     current_password = _password_field(_("Current password"), "current-password")

@@ -30,6 +30,8 @@ urlpatterns = [
     # My page
     path("mypage/", views.mypage, name="mypage"),
     path("mypage/profile/", views.profile, name="profile"),
+    path("mypage/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("mypage/password/done/", views.password_change_done, name="password_change_done"),
     path("mypage/email/", views.email_change, name="email_change"),
     path("mypage/email/sent/", views.email_change_sent, name="email_change_sent"),
     path("mypage/delete/", views.account_delete, name="account_delete"),

@@ -17,6 +17,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -30,11 +31,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cms_pages.selectors import terms_url_for
 from directory.accounts import selectors, services
 from directory.accounts.forms import (
     AccountDeleteForm,
     EmailChangeForm,
     LoginForm,
+    MemberPasswordChangeForm,
     MemberPasswordResetForm,
     MemberSetPasswordForm,
     ResendForm,
@@ -120,7 +123,8 @@ def signup(request):
         request.session[SENT_EMAIL_SESSION_KEY] = email
         return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {
-        "form": form, "terms_url": settings.PORTAL.get("TERMS_URL", ""),
+        "form": form, "terms_url": terms_url_for(request, "terms"),
+        "privacy_url": terms_url_for(request, "privacy"),
     })
 
 
@@ -264,6 +268,27 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **mail_help_context()}
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """マイページ → パスワードの変更: the current password, then the new one twice.
+    Django's view keeps the session (update_session_auth_hash); other sessions end."""
+
+    form_class = MemberPasswordChangeForm
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+    login_url = reverse_lazy(LOGIN_URL)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse(LOGIN_URL))
+        return super().dispatch(request, *args, **kwargs)
+
+
+@require_safe
+@login_required(login_url=LOGIN_URL)
+def password_change_done(request):
+    return render(request, "accounts/password_change_done.html")
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -48,11 +48,11 @@ def article_get_public(*, pk: int, language: str | None = None) -> Article | Non
 
 
 def article_area_choices() -> list[tuple[str, str]]:
-    return [(area.code, area.name) for area in Area.objects.active()]
+    return [(area.code, area.display_name) for area in Area.objects.active()]
 
 
 def article_genre_choices() -> list[tuple[str, str]]:
     return [
-        (genre.code, genre.name)
+        (genre.code, genre.display_name)
         for genre in Genre.objects.active().filter(for_articles=True)
     ]

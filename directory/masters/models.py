@@ -16,11 +16,29 @@ class MasterQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class MasterBase(models.Model):
+class EnglishNameMixin:
+    """The name a visitor reads: English (name_en) on the English side of the site
+    when there is one, else the Japanese name. str() gives the same, so the search
+    form's choices and every template that prints the object follow the language."""
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    def __str__(self):
+        return self.display_name
+
+
+class MasterBase(EnglishNameMixin, models.Model):
     """Common shape of a simple master: a stable code, a name and an order."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True, default="")
     sort_order = models.PositiveIntegerField(_("sort order"), default=0, db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
     # The legacy `master` / `faminavi_area` row this one was matched to by the
@@ -35,9 +53,6 @@ class MasterBase(models.Model):
         abstract = True
         ordering = ["sort_order", "code"]
 
-    def __str__(self):
-        return self.name
-
 
 class Area(MasterBase):
     kana = models.CharField(_("kana"), max_length=100, blank=True)
@@ -47,12 +62,14 @@ class Area(MasterBase):
         verbose_name_plural = _("areas")
 
 
-class Municipality(models.Model):
+class Municipality(EnglishNameMixin, models.Model):
     code = models.CharField(
         _("local government code"), max_length=6, unique=True,
         validators=[municipality_code_validator],
     )
     name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True, default="",
+                               help_text=_("Romanised, e.g. “Osaka City”."))
     kana = models.CharField(_("kana"), max_length=100, blank=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="municipalities",
                              verbose_name=_("area"))
@@ -65,9 +82,6 @@ class Municipality(models.Model):
         ordering = ["sort_order", "code"]
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
-
-    def __str__(self):
-        return self.name
 
 
 class Genre(MasterBase):
@@ -98,7 +112,7 @@ class Facility(MasterBase):
         verbose_name_plural = _("facilities")
 
 
-class Programme(models.Model):
+class Programme(EnglishNameMixin, models.Model):
     """A passport programme (まいど子でもカード, 縁ジョイパス)."""
 
     class Kind(models.TextChoices):
@@ -109,6 +123,7 @@ class Programme(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True, default="")
     legacy_group = models.PositiveSmallIntegerField(
         _("legacy GROUP number"), unique=True,
         help_text=_("GROUP value of the legacy shop API (1 child-raising, 2 marriage)."),
@@ -123,8 +138,14 @@ class Programme(models.Model):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
 
-    def __str__(self):
-        return self.name
+    @property
+    def badge(self) -> str:
+        """The short label of the programme's tag (子育て / 結婚; Child / Marriage)."""
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en"):
+            return "Child" if self.kind == self.Kind.CHILD_RAISING else "Marriage"
+        return self.short_name or self.name
 
 
 class EligibilityRule(models.Model):

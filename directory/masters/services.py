@@ -15,6 +15,7 @@ from directory.masters.models import (
     Municipality,
     Programme,
 )
+from directory.masters.romaji import municipality_name_en
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MUNICIPALITIES_CSV = DATA_DIR / "osaka_municipalities.csv"
@@ -71,6 +72,51 @@ FACILITIES = [
 ]
 
 
+# English names shown on the English side of the site (EnglishNameMixin), by code.
+# An English name the secretariat has edited is kept by masters_load (only empty ones
+# are filled).
+NAMES_EN = {
+    "area": {
+        "osaka-city": "Osaka City", "sakai-city": "Sakai City", "toyono": "Toyono",
+        "mishima": "Mishima", "kitakawachi": "Kitakawachi", "nakakawachi": "Nakakawachi",
+        "minamikawachi": "Minamikawachi", "senboku": "Senboku", "sennan": "Sennan",
+    },
+    "genre": {
+        "restaurant": "Restaurants", "cafe": "Cafés and coffee shops", "food-shop": "Food",
+        "fashion": "Clothing and fashion", "kids-goods": "Baby and children's goods",
+        "education": "Learning and lessons", "leisure": "Leisure and entertainment",
+        "beauty": "Hair and beauty", "health": "Medical care and health",
+        "daily-goods": "Household goods", "services": "Services",
+        "housing": "Housing and real estate", "wedding": "Weddings", "parenting": "Parenting",
+        "money": "Money and allowances", "consultation": "Advice services",
+    },
+    "benefit_type": {
+        "discount": "Discount", "points": "Extra points", "gift": "Gift",
+        "service": "Service", "other": "Other",
+    },
+    "facility": {
+        "hot-water": "Hot water for formula", "nursing-room": "Nursing room",
+        "diaper-table": "Baby changing table", "kids-space": "Play area for children",
+        "child-toilet-seat": "Child toilet seat", "stroller": "Pushchairs welcome",
+        "kids-menu": "Children's menu",
+    },
+    "programme": {"maido": "Maido Kodomo Card (child-raising support)",
+                  "enjoy": "Enjoy Pass (marriage support)"},
+}
+
+
+def english_names_fill() -> None:
+    """Fill the empty English names of the masters (codes above; municipalities
+    romanised from their kana). Names already set are kept."""
+    for model, key in ((Area, "area"), (Genre, "genre"), (BenefitType, "benefit_type"),
+                       (Facility, "facility"), (Programme, "programme")):
+        for code, name_en in NAMES_EN[key].items():
+            model.objects.filter(code=code, name_en="").update(name_en=name_en)
+    for municipality in Municipality.objects.filter(name_en=""):
+        municipality.name_en = municipality_name_en(municipality.name, municipality.kana)
+        municipality.save(update_fields=["name_en"])
+
+
 # Masters are reference rows, not content: Wagtail's reference index ("where is this
 # used") learns of shops' references to them when shops are saved, and indexing each
 # master's own few references made loading them 4× slower (every test that needs
@@ -102,6 +148,7 @@ def masters_load(*, municipalities_csv: Path = MUNICIPALITIES_CSV) -> dict[str, 
         Facility.objects.update_or_create(code=code, defaults={"name": name, "icon": icon,
                                                                "sort_order": order})
     programmes_load()
+    english_names_fill()
     return {
         "areas": Area.objects.count(),
         "municipalities": Municipality.objects.count(),

@@ -59,9 +59,9 @@ def _no_store(response):
     return response
 
 
-def _card_code(member, eligibility):
+def _card_code(member, eligibility, kind=cards.KIND_TIMED):
     return cards.card_code_make(
-        member=member, eligibility=eligibility,
+        member=member, eligibility=eligibility, kind=kind,
         title=_("QR code for shop staff: %(programme)s") % {"programme": eligibility.programme.name},
     )
 
@@ -82,6 +82,9 @@ def card(request):
             member_cards.append({
                 "eligibility": result, "programme": result.programme,
                 "code": _card_code(member, result), "colour": colour, "on_colour": on_colour,
+                # Kept with the page in the service worker's cache: the code shown when
+                # the card is opened offline, good until the end of today.
+                "day_code": _card_code(member, result, cards.KIND_DAY),
             })
         else:
             not_eligible.append(result)

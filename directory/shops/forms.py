@@ -135,18 +135,18 @@ class ShopSearchForm(forms.Form):
 
         groups: dict[str, list[tuple[str, str]]] = {}
         for municipality in masters.municipalities:
-            groups.setdefault(municipality.area.name, []).append(
-                (municipality.code, municipality.name))
+            groups.setdefault(municipality.area.display_name, []).append(
+                (municipality.code, municipality.display_name))
         fields = self.fields
         fields["area"].choices = [("", _("All areas")),
-                                  *((a.code, a.name) for a in masters.areas)]
+                                  *((a.code, a.display_name) for a in masters.areas)]
         fields["municipality"].choices = [("", _("All municipalities")), *groups.items()]
         fields["programme"].choices = [("", _("All cards")),
-                                       *((p.code, p.name) for p in masters.programmes)]
-        fields["genre"].choices = [(g.code, g.name) for g in masters.genres]
+                                       *((p.code, p.display_name) for p in masters.programmes)]
+        fields["genre"].choices = [(g.code, g.display_name) for g in masters.genres]
         fields["benefit_type"].choices = [("", _("All types")),
-                                          *((b.code, b.name) for b in masters.benefit_types)]
-        fields["facility"].choices = [(f.code, f.name) for f in masters.facilities]
+                                          *((b.code, b.display_name) for b in masters.benefit_types)]
+        fields["facility"].choices = [(f.code, f.display_name) for f in masters.facilities]
         radius_choices = [(_km(km), f"{km}km") for km in RADIUS_CHOICES_KM]
         asked = self.data.get("radius") if self.is_bound else None
         if asked and asked not in dict(radius_choices):
@@ -169,8 +169,8 @@ class ShopSearchForm(forms.Form):
             self.add_error("municipality", _(
                 "%(municipality)s is not in the %(area)s area. Choose “All areas” or a "
                 "municipality in that area."
-            ) % {"municipality": self._municipalities[municipality].name,
-                 "area": self._areas[area].name})
+            ) % {"municipality": self._municipalities[municipality].display_name,
+                 "area": self._areas[area].display_name})
         chain = data.get("chain")
         if chain is not None:
             self.chain_head = selectors.shop_chain_head_public(pk=chain)
@@ -296,24 +296,24 @@ class ShopSearchForm(forms.Form):
                 self.url_without("keyword")))
         if data["municipality"]:
             options.append(Suggestion(_("In every municipality instead of %(name)s") % {
-                "name": self._municipalities[data["municipality"]].name},
+                "name": self._municipalities[data["municipality"]].display_name},
                 self.url_without("municipality")))
         elif data["area"]:
             options.append(Suggestion(_("In every area instead of %(name)s") % {
-                "name": self._areas[data["area"]].name}, self.url_without("area")))
+                "name": self._areas[data["area"]].display_name}, self.url_without("area")))
         if data["programme"]:
             options.append(Suggestion(_("For every card, not only %(name)s") % {
-                "name": self._programmes[data["programme"]].name},
+                "name": self._programmes[data["programme"]].display_name},
                 self.url_without("programme")))
         if data["genre"]:
             options.append(Suggestion(_("In every genre"), self.url_without("genre")))
         if data["benefit_type"]:
             options.append(Suggestion(_("With any type of benefit, not only %(name)s") % {
-                "name": self._benefit_types[data["benefit_type"]].name},
+                "name": self._benefit_types[data["benefit_type"]].display_name},
                 self.url_without("benefit_type")))
         for code in data["facility"]:
             options.append(Suggestion(_("Without the facility “%(name)s”") % {
-                "name": self._facilities[code].name},
+                "name": self._facilities[code].display_name},
                 self.url_without("facility", value=code)))
         if data["nationwide"]:
             options.append(Suggestion(_("Also shops that accept only this prefecture's passports"),
@@ -347,13 +347,13 @@ class ShopSearchForm(forms.Form):
                 [m.pk for m in neighbours])
             for municipality in neighbours:
                 if counts.get(municipality.pk):
-                    nearby.append(Suggestion(municipality.name,
+                    nearby.append(Suggestion(municipality.display_name,
                                              self._with("municipality", municipality.code),
                                              counts[municipality.pk]))
         return {
             "relaxed": relaxed,
             "nearby": nearby,
-            "area_name": self._municipalities[code].area.name if code else "",
+            "area_name": self._municipalities[code].area.display_name if code else "",
             "clear_url": reverse("shops:list") if self.has_filters else "",
         }
 

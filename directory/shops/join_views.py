@@ -9,7 +9,6 @@ ours) or 410 (used or expired) with a page that says what to do next.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
+from cms_pages.selectors import terms_url_for
 from directory.accounts.ratelimit import (
     client_ip,
     ip_limit_settings,
@@ -48,7 +48,9 @@ def _limited(request, *, scope: str, key: str):
 
 
 def _link_problem(request, *, state: str, email: str = ""):
-    context = {"state": state, "form": JoinForm(initial={"email": email}), **mail_help_context()}
+    context = {"state": state, "form": JoinForm(initial={"email": email}), **mail_help_context(),
+               "terms_url": terms_url_for(request, "shop_terms"),
+               "privacy_url": terms_url_for(request, "privacy")}
     return render(request, "shops/join/link_problem.html", context,
                   status=LINK_STATUS.get(state, 400))
 
@@ -75,7 +77,8 @@ def for_shops(request):
     return render(request, "shops/join/for_shops.html", {
         "form": form,
         "programmes": Programme.objects.order_by("sort_order", "pk"),
-        "terms_url": settings.PORTAL.get("TERMS_URL", ""),
+        "terms_url": terms_url_for(request, "shop_terms"),
+        "privacy_url": terms_url_for(request, "privacy"),
         "login_url": reverse("wagtailadmin_login"),
         "hours": join.join_link_hours(),
     })

@@ -447,8 +447,12 @@ def _read_search_masters() -> SearchMasters:
 
 
 def municipality_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Municipalities grouped by area, for a <select> with <optgroup>s (cached)."""
-    return masters_cached("shops.municipality_choices", _read_municipality_choices)
+    """Municipalities grouped by area, for a <select> with <optgroup>s (cached per
+    language: the names are English on the English side)."""
+    from django.utils.translation import get_language
+
+    language = (get_language() or "ja").split("-")[0]
+    return masters_cached(f"shops.municipality_choices:{language}", _read_municipality_choices)
 
 
 def _read_municipality_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -457,8 +461,8 @@ def _read_municipality_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         "area__sort_order", "area__code", "sort_order", "code"
     )
     for municipality in municipalities:
-        groups.setdefault(municipality.area.name, []).append(
-            (municipality.code, municipality.name)
+        groups.setdefault(municipality.area.display_name, []).append(
+            (municipality.code, municipality.display_name)
         )
     return list(groups.items())
 

@@ -43,6 +43,7 @@ def test_migrations_create_the_demo_tree(home):
     assert children == {
         "news": NewsIndexPage, "faq": FaqPage, "maido": ProgrammePage, "enjoy": ProgrammePage,
         "contact": ContactPage, "accessibility": StandardPage, "privacy": StandardPage,
+        "terms": StandardPage, "shop-terms": StandardPage,  # migration 0012 (issue 19)
     }
     assert NewsPage.objects.live().child_of(demo_page("news")).count() == 3
     assert demo_page("faq").faq_items.count() == 32
@@ -54,7 +55,8 @@ def test_migrations_create_the_demo_tree(home):
 
 
 @pytest.mark.parametrize("path", ["/news/", "/news/site-renewal/", "/faq/", "/maido/",
-                                  "/enjoy/", "/contact/", "/accessibility/", "/privacy/"])
+                                  "/enjoy/", "/contact/", "/accessibility/", "/privacy/",
+                                  "/terms/", "/shop-terms/"])
 def test_every_demo_page_renders_with_one_h1_in_japanese(client, masters, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -194,7 +196,8 @@ def test_publishing_another_page_type_does_not_call_the_news_hook(home):
 
 def test_faq_groups_questions_by_category_in_details(client, masters):
     html = client.get("/faq/").content.decode()
-    assert html.count("<details") == 32
+    main = html[html.index("<main"):html.index("</main>")]
+    assert main.count("<details") == 32  # (the header's menu is one more, outside main)
     assert html.count('<summary class="p-accordion__summary">') == 32
     categories = re.findall(r'<h2 class="p-heading-2" id="faq-category-\d+"[^>]*>([^<]+)</h2>', html)
     assert categories[:3] == ["会員登録", "対象者", "カード"]

@@ -38,7 +38,7 @@ def test_base_layout_landmarks_and_skip_link(client, masters):
     assert re.search(r'<nav class="p-nav" aria-label="[^"]+">', html)
     assert "<footer" in html
     for href, text in [("/", "ホーム"), ("/shops/", "協賛店をさがす"), ("/events/", "イベント"),
-                       ("/faminavi/", "ふぁみなび"), ("/admin/", "事務局・協賛店の方")]:
+                       ("/faminavi/", "ふぁみなび"), ("/admin/login/", "事務局・協賛店の方")]:
         assert f'href="{href}"' in html
         assert text in html
     assert 'href="#"' not in html
@@ -46,13 +46,17 @@ def test_base_layout_landmarks_and_skip_link(client, masters):
 
 def test_home_page_entry_points_and_programmes(client, masters):
     html = client.get("/").content.decode()
-    # members: the shop search and the programmes; shops and the secretariat: the admin
+    # members: the shop search and the programmes; shops: the page for them. The
+    # admin is linked from the footer only (issue 19), not from the page or the header.
     assert 'action="/shops/"' in html
     assert '<label class="p-form__label" for="home-keyword">' in html
     assert 'name="keyword"' in html
-    assert 'href="/admin/login/"' in html
-    assert "協賛店の方" in html
-    assert "事務局" in html
+    assert 'href="/for-shops/"' in html
+    main = html[html.index("<main"):html.index("</main>")]
+    header = html[html.index("<header"):html.index("</header>")]
+    assert 'href="/admin' not in main and 'href="/admin' not in header
+    footer = html[html.index("<footer"):html.index("</footer>")]
+    assert 'href="/admin/login/"' in footer
     assert "まいど子でもカード" in html and "縁ジョイパス" in html
     assert "18歳未満のお子さまがいるご家庭を応援するカードです。" in html
     assert 'href="/shops/?programme=maido"' in html

@@ -145,7 +145,9 @@ def test_public_pages_have_no_accessibility_findings(demo_site, page, base_url):
                  stdout=io.StringIO())
     # "/assistant/": the FAQ assistant's page (also linked from every page).
     # "/en/": the English side (cms_pages/i18n.py), Japanese pages as the fallback.
-    result = sweep_site(page, base_url, start_paths=("/", "/en/", "/assistant/"),
+    # "/terms/", "/shop-terms/": the terms the sign-up forms link to (issue 19).
+    result = sweep_site(page, base_url, start_paths=("/", "/en/", "/assistant/", "/terms/",
+                                                     "/shop-terms/"),
                         exclude_prefixes=["/admin/"])
     print(f"visited {len(result.visited)} pages:", *result.visited, sep="\n  ")
     # For the accessibility statement (manage.py accessibility_statement).
@@ -269,6 +271,8 @@ MEMBER_PAGES = [
     "/accounts/mypage/",
     "/accounts/mypage/profile/",
     "/accounts/mypage/email/",
+    "/accounts/mypage/password/",
+    "/accounts/mypage/password/done/",
     "/accounts/mypage/delete/",
     "/card/",
     "/favourites/",
@@ -279,6 +283,8 @@ MEMBER_PAGES = [
 def _member_with_a_card():
     """A demo member eligible for at least one programme, with a favourite shop, and a
     valid card token of theirs."""
+    import time
+
     from django.utils import timezone
 
     from directory.members.cards import card_token_make
@@ -295,7 +301,7 @@ def _member_with_a_card():
                           favourite=True)
             token = card_token_make(member_id=member.pk,
                                     programme_code=eligible[0].programme.code,
-                                    valid_until=eligible[0].valid_until)
+                                    not_after=int(time.time()) + 300)
             return member.user.email, token
     raise AssertionError("the demo data has no member eligible for a card")
 

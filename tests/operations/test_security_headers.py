@@ -65,7 +65,8 @@ def _assert_security_headers(response, *, html=True):
     assert directives["frame-ancestors"] == "'none'"
     assert directives["form-action"] == "'self'"
     assert directives["img-src"].startswith("'self' data:")
-    assert "https://tile.openstreetmap.org" in directives["img-src"]
+    assert "https://cyberjapandata.gsi.go.jp" in directives["img-src"]
+    assert "openstreetmap" not in directives["img-src"]
     return directives
 
 

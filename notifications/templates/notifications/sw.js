@@ -6,8 +6,12 @@
  *  - pages-<version>: public pages a signed-out visitor saw: network first, offline
  *    fallback to the copy, then to the offline page;
  *  - card-<viewer>: the signed-in member's card page, network first, so it opens
- *    offline after one online visit. Deleted on every login/logout request and as
- *    soon as any page shows another viewer (or none): never shown to someone else.
+ *    offline after one online visit (on the very first visit, before this worker
+ *    controls the page, pwa.js asks it to fetch and keep the card: CACHE_CARD).
+ *    The copy served offline is marked data-offline-copy, so the page says it is
+ *    an offline copy and shows its day code. Deleted on every login/logout request
+ *    and as soon as any page shows another viewer (or none): never shown to
+ *    someone else.
  * A new version waits until the page asks it to take over (the user agreed).
  * Push: every message is shown as a visible notification; a click opens its link.
  */
@@ -39,6 +43,8 @@ self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "SKIP_WAITING") {
     self.skipWaiting();
+  } else if (data.type === "CACHE_CARD") {
+    event.waitUntil(keepCard().catch(() => undefined));
   } else if (data.type === "CLEAR_CARD") {
     event.waitUntil(clearCards());
   } else if (data.type === "VERSION" && event.ports && event.ports[0]) {
@@ -54,13 +60,17 @@ async function clearCards(keep) {
   }
 }
 
+// The cached copy, marked as such: card.html shows its offline notice and day code
+// for a page whose card element carries data-offline-copy.
 async function cachedCard() {
   for (const name of await caches.keys()) {
     if (name.startsWith(CARD_PREFIX)) {
       const cache = await caches.open(name);
       const response = await cache.match(CONFIG.cardUrl);
       if (response) {
-        return response;
+        const html = (await response.text()).replace(
+          "data-card-page ", "data-card-page data-offline-copy ");
+        return new Response(html, { status: 200, headers: response.headers });
       }
     }
   }
@@ -93,17 +103,25 @@ async function trimPages(cache) {
   }
 }
 
+async function storeCard(response) {
+  const viewer = response.headers.get(CONFIG.viewerHeader) || "";
+  await noteViewer(response);
+  const url = new URL(response.url);
+  if (response.ok && !response.redirected && url.pathname === CONFIG.cardUrl &&
+      viewer.startsWith("u-")) {
+    const cache = await caches.open(CARD_PREFIX + viewer);
+    await cache.put(CONFIG.cardUrl, response.clone());
+  }
+}
+
+async function keepCard() {
+  await storeCard(await fetch(CONFIG.cardUrl, { credentials: "same-origin", cache: "no-store" }));
+}
+
 async function cardPage(request) {
   try {
     const response = await fetch(request);
-    const viewer = response.headers.get(CONFIG.viewerHeader) || "";
-    await noteViewer(response);
-    const url = new URL(response.url);
-    if (response.ok && !response.redirected && url.pathname === CONFIG.cardUrl &&
-        viewer.startsWith("u-")) {
-      const cache = await caches.open(CARD_PREFIX + viewer);
-      await cache.put(CONFIG.cardUrl, response.clone());
-    }
+    await storeCard(response);
     return response;
   } catch (error) {
     return (await cachedCard()) || offlinePage();

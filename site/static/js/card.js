@@ -3,12 +3,16 @@
  * the clock shows the time the page was made and "Get a new code" reloads it.
  *
  * With it:
- *  - the clock ticks every second (anchored to the server's time, so a phone
- *    with a wrong clock still shows the right time);
+ *  - the clock ticks every second from the device's own clock (the page may be
+ *    an offline copy made hours ago: only the device knows the time now);
  *  - each QR code is swapped for a fresh one before it expires, and again
  *    when the page comes back to the foreground;
- *  - if a code cannot be renewed (signed out, no longer eligible, offline),
- *    it is dimmed and the note says to get a new code.
+ *  - if a code cannot be renewed (signed out, no longer eligible), it is
+ *    dimmed and the note says to get a new code;
+ *  - offline (the service worker served its copy: data-offline-copy, or the
+ *    network is gone), the page says so with the time of the copy and shows the
+ *    day code instead of the five-minute one; once the device's date is past
+ *    the day of the copy, the day code goes and the member number is offered.
  */
 (function () {
   "use strict";
@@ -20,13 +24,11 @@
 
   var lang = document.documentElement.lang || "ja";
   var timeZone = page.getAttribute("data-time-zone") || "Asia/Tokyo";
-  var serverTime = Date.parse(page.getAttribute("data-server-time"));
   var refreshSeconds = parseInt(page.getAttribute("data-refresh-interval"), 10) || 120;
-  var anchorServer = isNaN(serverTime) ? Date.now() : serverTime;
-  var anchorLocal = performance.now();
+  var issuedOn = page.getAttribute("data-issued-on") || "";
   var lastRefresh = Date.now();
 
-  var dateFormat, timeFormat;
+  var dateFormat, timeFormat, dayFormat;
   try {
     dateFormat = new Intl.DateTimeFormat(lang, {
       timeZone: timeZone, year: "numeric", month: "long", day: "numeric"
@@ -35,16 +37,32 @@
       timeZone: timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit",
       hourCycle: "h23"
     });
+    dayFormat = new Intl.DateTimeFormat("en-CA", {
+      timeZone: timeZone, year: "numeric", month: "2-digit", day: "2-digit"
+    });
   } catch (error) {
     return; // an old browser: keep the server-rendered time
   }
 
-  function now() {
-    return new Date(anchorServer + (performance.now() - anchorLocal));
+  function isOffline() {
+    return page.hasAttribute("data-offline-copy");
+  }
+
+  function goOffline() {
+    page.setAttribute("data-offline-copy", "");
+    checkDay(new Date());
+  }
+
+  // The day code works until midnight of the day the copy was made.
+  function checkDay(current) {
+    if (isOffline() && issuedOn && dayFormat.format(current) !== issuedOn) {
+      page.setAttribute("data-day-over", "");
+    }
   }
 
   function tick() {
-    var current = now();
+    var current = new Date();
+    checkDay(current);
     var text = dateFormat.format(current) + " " + timeFormat.format(current);
     var clocks = page.querySelectorAll("[data-card-clock]");
     for (var i = 0; i < clocks.length; i += 1) {
@@ -91,13 +109,12 @@
       if (figure) {
         figure.classList.remove("p-member-card__qr--stale");
       }
-      var serverNow = Date.parse(data.server_time);
-      if (!isNaN(serverNow)) {
-        anchorServer = serverNow;
-        anchorLocal = performance.now();
+    }).catch(function (error) {
+      if (error instanceof TypeError) {
+        goOffline(); // no network: fetch rejects with a TypeError
+      } else {
+        markStale(card);
       }
-    }).catch(function () {
-      markStale(card);
     });
   }
 
@@ -109,15 +126,24 @@
     }
   }
 
+  if (navigator.onLine === false) {
+    goOffline();
+  }
+  window.addEventListener("offline", goOffline);
+  window.addEventListener("online", function () {
+    if (isOffline()) {
+      window.location.reload(); // a fresh page, fresh codes: no longer a copy
+    }
+  });
   tick();
   window.setInterval(tick, 1000);
   window.setInterval(function () {
-    if (!document.hidden) {
+    if (!document.hidden && !isOffline()) {
       refreshAll();
     }
   }, refreshSeconds * 1000);
   document.addEventListener("visibilitychange", function () {
-    if (!document.hidden && Date.now() - lastRefresh > refreshSeconds * 1000) {
+    if (!document.hidden && !isOffline() && Date.now() - lastRefresh > refreshSeconds * 1000) {
       refreshAll();
     }
   });

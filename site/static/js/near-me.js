@@ -14,6 +14,14 @@
   "use strict";
 
   var form = document.querySelector("[data-near-me-form]");
+  // Landed on the results (the form's action ends in #results-heading): focus the
+  // heading too, so a screen reader starts there.
+  if (window.location.hash === "#results-heading") {
+    var heading = document.getElementById("results-heading");
+    if (heading) {
+      heading.focus();
+    }
+  }
   if (!form || !("geolocation" in navigator)) {
     return;
   }

@@ -88,6 +88,15 @@
         });
       });
     }).catch(function () { /* no worker: the site works as before */ });
+    // The card's first visit came before the worker controlled the page: ask it to
+    // keep the card now, so it opens offline from the first visit on.
+    if (document.querySelector("[data-card-page]") && !navigator.serviceWorker.controller) {
+      navigator.serviceWorker.ready.then(function (registration) {
+        if (registration.active) {
+          registration.active.postMessage({ type: "CACHE_CARD" });
+        }
+      });
+    }
     setupPush();
   });
 

@@ -9,11 +9,15 @@
  * shop (title and alt = the shop's name, a popup with a link), and nothing
  * in it is in the keyboard tab order: the list before it is the keyboard and
  * screen-reader path, as the figure's caption says.
+ *
+ * A figure marked data-map-lazy (the shop list) is drawn only when its
+ * "Show on a map" button is pressed: Leaflet (script and styles) is loaded then,
+ * so a visitor who never opens the map pays nothing for it.
  */
 (function () {
   "use strict";
 
-  if (!window.L || !document.querySelectorAll) {
+  if (!document.querySelectorAll) {
     return;
   }
 
@@ -62,7 +66,7 @@
       zoomControl: true,
     });
     L.tileLayer(figure.getAttribute("data-tile-url"), {
-      maxZoom: 19,
+      maxZoom: 18, // 地理院タイル (標準地図) goes to zoom 18
       attribution: figure.getAttribute("data-attribution"),
     }).addTo(map);
 
@@ -103,8 +107,53 @@
     });
   }
 
+  function loadLeaflet(figure) {
+    if (window.L) {
+      return Promise.resolve();
+    }
+    return new Promise(function (resolve, reject) {
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = figure.getAttribute("data-leaflet-css");
+      document.head.appendChild(css);
+      var script = document.createElement("script");
+      script.src = figure.getAttribute("data-leaflet-js");
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function lazy(figure) {
+    var button = document.querySelector('[aria-controls="' + figure.id + '"][data-map-open]');
+    if (!button) {
+      return;
+    }
+    button.closest("[data-map-open-row]").hidden = false;
+    var drawn = false;
+    button.addEventListener("click", function () {
+      if (drawn) {
+        figure.hidden = !figure.hidden;
+        button.setAttribute("aria-expanded", figure.hidden ? "false" : "true");
+        return;
+      }
+      button.disabled = true;
+      loadLeaflet(figure).then(function () {
+        drawn = true;
+        draw(figure);
+        button.setAttribute("aria-expanded", figure.hidden ? "false" : "true");
+      }).catch(function () { /* no map: the list says everything */ }).then(function () {
+        button.disabled = false;
+      });
+    });
+  }
+
   var figures = document.querySelectorAll("[data-shop-map]");
   for (var i = 0; i < figures.length; i += 1) {
-    draw(figures[i]);
+    if (figures[i].hasAttribute("data-map-lazy")) {
+      lazy(figures[i]);
+    } else if (window.L) {
+      draw(figures[i]);
+    }
   }
 })();

@@ -1,12 +1,12 @@
 """The digital card and its verification by shop staff, through the HTTP interface."""
 
+import base64
 import datetime
 import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core import signing
 
 from directory.members import cards
 from directory.members.models import Member
@@ -73,7 +73,7 @@ def test_one_card_per_eligible_programme(client, family):
     html = response.content.decode()
     assert h1_count(html) == 1
     assert html.count('class="p-member-card"') == 2
-    assert html.count("<svg") == 2
+    assert html.count("<svg") == 4  # each card: its live code and its offline (day) code
     assert "まいど子でもカード" in html and "縁ジョイパス" in html
     assert "鰻谷 ミツル" in html
     assert "2799990001" in html
@@ -99,7 +99,7 @@ def test_not_eligible_programme_says_why_and_what_to_do(client, couple):
     response = client.get("/card/")
     html = response.content.decode()
     assert html.count('class="p-member-card"') == 1
-    assert html.count("<svg") == 1
+    assert html.count("<svg") == 2  # the live code and the offline (day) code
     [not_eligible] = response.context["not_eligible"]
     assert not_eligible.programme.code == "maido"
     assert not_eligible.reasons[0].message in html
@@ -146,8 +146,7 @@ def test_members_see_only_their_own_card(client, family, couple):
     assert family.member_number not in html
     assert "鰻谷" not in html
     data = client.get("/card/code/enjoy/").json()
-    member_id, programme, _ = signing.loads(token_from_url(data["url"]), salt=cards.SALT)
-    assert (member_id, programme) == (couple.pk, "enjoy")
+    assert cards._payload(token_from_url(data["url"]), time.time())[:2] == (couple.pk, "enjoy")
 
 
 def test_post_to_card_is_not_allowed(client, family):
@@ -178,9 +177,9 @@ def test_code_endpoint_refuses_strangers_and_other_programmes(client, couple):
 
 # --- verification -----------------------------------------------------------------
 
-def make_token(member, code="enjoy", valid_until=None):
-    return cards.card_token_make(member_id=member.pk, programme_code=code,
-                                 valid_until=valid_until or today())
+def make_token(member, code="enjoy", not_after=None, kind=cards.KIND_TIMED):
+    return cards.card_token_make(member_id=member.pk, programme_code=code, kind=kind,
+                                 not_after=not_after or int(time.time()) + 300)
 
 
 def test_verify_reveals_no_personal_data(client, family):
@@ -197,46 +196,113 @@ def test_verify_reveals_no_personal_data(client, family):
     assert h1_count(html) == 1
 
 
-def test_expired_token(client, couple, monkeypatch):
-    real_time = time.time
-    with monkeypatch.context() as patch:
-        patch.setattr(time, "time", lambda: real_time() - cards.token_max_age() - 1)
-        token = make_token(couple)
+def test_expired_token(client, couple):
+    token = make_token(couple, not_after=int(time.time()) - 1)
     response, result = verify(client, token)
     assert result.status == cards.Status.EXPIRED
     assert "期限切れ" in response.content.decode()
 
 
-def test_token_within_max_age_is_valid(client, couple, monkeypatch):
-    real_time = time.time
-    with monkeypatch.context() as patch:
-        patch.setattr(time, "time", lambda: real_time() - cards.token_max_age() + 5)
-        token = make_token(couple)
-    _, result = verify(client, token)
-    assert result.status == cards.Status.VALID
+def _code_at(member, now, kind=cards.KIND_TIMED):
+    from directory.members.eligibility import eligibility_for
+
+    result = eligibility_for(member, "enjoy", today=today())
+    return cards.card_code_make(member=member, eligibility=result, kind=kind, now=now)
 
 
-def test_max_age_is_a_setting(client, couple, settings, monkeypatch):
+def test_a_timed_code_works_for_at_least_half_the_max_age_and_at_most_the_max_age(
+        client, couple, settings):
+    settings.CARD_TOKEN_MAX_AGE = 300
+    made = time.time()
+    code = _code_at(couple, made)
+    lifetime = code.expires_at.timestamp() - made
+    assert 150 <= lifetime <= 300
+    assert cards.card_token_verify(code.token, now=made + lifetime - 1).is_valid
+    assert cards.card_token_verify(code.token, now=made + lifetime).status == cards.Status.EXPIRED
+
+
+def test_max_age_is_a_setting(client, couple, settings):
     settings.CARD_TOKEN_MAX_AGE = 30
-    real_time = time.time
-    with monkeypatch.context() as patch:
-        patch.setattr(time, "time", lambda: real_time() - 31)
-        token = make_token(couple)
-    assert verify(client, token)[1].status == cards.Status.EXPIRED
+    made = time.time()
+    code = _code_at(couple, made)
+    assert cards.card_token_verify(code.token, now=made + 31).status == cards.Status.EXPIRED
+
+
+def test_the_day_code_works_all_day_and_not_the_next(client, couple):
+    """The offline card's code: made in the morning, still good late at night (the
+    clerk's verify page says it is the offline code), refused the next day."""
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    day = today()
+    morning = datetime.datetime.combine(day, datetime.time(8, 0), tzinfo=tz).timestamp()
+    late = datetime.datetime.combine(day, datetime.time(23, 59, 30), tzinfo=tz).timestamp()
+    code = _code_at(couple, morning, kind=cards.KIND_DAY)
+    assert code.kind == cards.KIND_DAY
+    result = cards.card_token_verify(code.token, now=morning + 3 * 3600)
+    assert result.is_valid and result.day_code
+    assert cards.card_token_verify(code.token, now=late).is_valid
+    assert cards.card_token_verify(code.token, now=late + 60).status == cards.Status.EXPIRED
+    response, verification = verify(client, code.token)
+    assert verification.is_valid
+    assert "オフライン用コード" in response.content.decode()
+
+
+def test_the_card_page_carries_the_day_code_for_offline_use(client, couple):
+    client.force_login(couple.user)
+    response = client.get("/card/")
+    html = response.content.decode()
+    (item,) = response.context["cards"]
+    assert item["day_code"].kind == cards.KIND_DAY
+    assert item["day_code"].svg in html
+    assert f'data-card-day data-verify-url="{item["day_code"].url}" hidden' in html
+    assert "オフライン表示（最終更新" in html  # hidden until shown offline
+    assert cards.card_token_verify(item["day_code"].token).is_valid
+
+
+def test_the_token_carries_no_member_id_in_the_clear(couple):
+    """Opaque: not base64 of the id (the old format), different each time it is made,
+    and nothing inside is readable without the key."""
+    first, second = make_token(couple), make_token(couple)
+    assert first != second
+    for token in (first, second):
+        body = token[len(cards.TOKEN_PREFIX):]
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        assert str(couple.pk).encode() + b"|" not in raw
+        assert b"enjoy" not in raw
+        assert len(token) < 120
+
+
+def test_the_qr_image_is_made_once_per_window(client, couple, monkeypatch):
+    from django.core.cache import cache
+
+    cache.clear()
+    calls = []
+    real = cards.qr_svg
+    monkeypatch.setattr(cards, "qr_svg", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client.force_login(couple.user)
+    first = client.get("/card/").context["cards"][0]
+    second = client.get("/card/").context["cards"][0]
+    assert first["code"] == second["code"] and first["day_code"] == second["day_code"]
+    assert len(calls) == 2  # one timed code and one day code, for both views
 
 
 def test_tampered_token(client, couple, family):
     token = make_token(couple)
-    payload, rest = token.split(":", 1)
-    tampered = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + ":" + rest
-    response, result = verify(client, tampered)
+    body = token[len(cards.TOKEN_PREFIX):]
+    flipped = body[:20] + ("A" if body[20] != "A" else "B") + body[21:]
+    response, result = verify(client, cards.TOKEN_PREFIX + flipped)
     assert result.status == cards.Status.INVALID
     assert "無効" in response.content.decode()
-    # Someone else's member id with a copied signature is refused too.
-    forged_payload = signing.dumps([family.pk, "enjoy", "2099-12-31"], salt=cards.SALT).split(":", 1)[0]
-    assert verify(client, forged_payload + ":" + rest)[1].status == cards.Status.INVALID
-    # A token signed for another purpose (salt) is refused.
-    other = signing.dumps([couple.pk, "enjoy", "2099-12-31"], salt="something.else")
+    # The old signed-but-readable format is no longer accepted.
+    from django.core import signing
+
+    old = signing.dumps([couple.pk, "enjoy", "2099-12-31"], salt="portal.card", compress=True)
+    assert verify(client, old)[1].status == cards.Status.INVALID
+    # A token sealed with another key is refused.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cards, "KEY_SALT", "something.else")
+        other = make_token(family)
     assert verify(client, other)[1].status == cards.Status.INVALID
 
 
@@ -306,18 +372,24 @@ def test_garbage_never_breaks_the_page(client, masters, garbage):
     assert status in {cards.Status.INVALID, cards.Status.EMPTY}
 
 
-def test_signed_payload_of_the_wrong_shape_is_invalid(client, couple):
-    for payload in ({"m": couple.pk}, [couple.pk, "enjoy"], ["1", "enjoy", "x"],
-                    [True, "enjoy", "x"], [2**70, "enjoy", "x"], [couple.pk, "../x", "x"],
-                    [-1, "enjoy", "x"], "text", None):
-        token = signing.dumps(payload, salt=cards.SALT)
-        status = verify(client, token)[1].status
-        assert status in {cards.Status.INVALID, cards.Status.ACCOUNT_DELETED}, payload
+def test_sealed_payload_of_the_wrong_shape_is_invalid(client, couple):
+    import os
+
+    def seal(plain: bytes) -> str:
+        nonce = os.urandom(12)
+        sealed = cards._aead().encrypt(nonce, plain, cards.TOKEN_PREFIX.encode())
+        return cards.TOKEN_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+    future = int(time.time()) + 300
+    for plain in (b"", b"1|enjoy", f"x|enjoy|t|{future}".encode(), f"1|../x|t|{future}".encode(),
+                  f"1|enjoy|z|{future}".encode(), b"1|enjoy|t|soon", "\u00e9|||".encode(),
+                  f"{2**70}|enjoy|t|{future}".encode(), f"-1|enjoy|t|{future}".encode()):
+        status = verify(client, seal(plain))[1].status
+        assert status in {cards.Status.INVALID, cards.Status.ACCOUNT_DELETED}, plain
 
 
 def test_unknown_programme_in_a_signed_token_is_invalid(client, couple):
-    token = cards.card_token_make(member_id=couple.pk, programme_code="gone",
-                                  valid_until=today())
+    token = make_token(couple, code="gone")
     assert verify(client, token)[1].status == cards.Status.INVALID
 
 

@@ -18,9 +18,32 @@
   link.hidden = true;
   opener.hidden = false;
 
-  opener.addEventListener("click", function () { dialog.showModal(); input.focus(); });
+  // Opened from the footer's button or from any link marked data-assistant-trigger
+  // (the header menu); focus goes back to whichever opened it.
+  var returnTo = opener;
+  function open(from) {
+    returnTo = from;
+    var menu = from.closest("details[open]:not(.p-menu--bar)");
+    if (menu) menu.open = false;
+    dialog.showModal();
+    input.focus();
+  }
+  opener.addEventListener("click", function () { open(opener); });
+  document.querySelectorAll("[data-assistant-trigger]").forEach(function (trigger) {
+    trigger.addEventListener("click", function (event) {
+      event.preventDefault();
+      open(trigger);
+    });
+  });
   closer.addEventListener("click", function () { dialog.close(); });
-  dialog.addEventListener("close", function () { opener.focus(); });
+  dialog.addEventListener("close", function () {
+    var target = returnTo;
+    if (!target.offsetParent) {
+      var summary = document.querySelector("[data-menu] > summary");
+      target = summary && summary.offsetParent ? summary : opener;
+    }
+    target.focus();
+  });
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
