@@ -6,11 +6,18 @@ URL guard in directory/admin.py both go through these.
 - Shop owners: the shops linked to them (OwnerShop) and the branches of a chain
   head they own; the events of those shops or that they created.
 - Municipal staff: the events and ふぁみなび articles of their municipality.
+
+Choosers (the modal that picks an object for a form field) ask the model's
+registered permission policy for the action "choose": who may open the chooser
+(`user_has_permission(user, "choose")`) and which rows it offers
+(`instances_user_has_permission_for(user, "choose")`). Wagtail's own image and
+document choosers ask the same question of their collection policies.
 """
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import policy_registry
 
 from directory.events.models import Event
 from directory.faminavi.models import Article
@@ -75,34 +82,88 @@ def articles_for_user(user) -> QuerySet:
 SCOPES = {Shop: shops_for_user, Event: events_for_user, Article: articles_for_user}
 
 
-class ScopedPermissionPolicy(ModelPermissionPolicy):
-    """Model permissions (what a role may do) narrowed to the rows in its scope."""
+CHOOSE = "choose"
 
-    def __init__(self, model, scope):
+
+class ChoosablePermissionPolicy(ModelPermissionPolicy):
+    """Model permissions, plus the action "choose" (pick an object in a chooser).
+
+    `choose_permissions` names the permissions ("app_label.codename") that allow
+    choosing; by default the model's own add, change or view permission, so a
+    role that cannot see a model in its menu cannot list it in a chooser either."""
+
+    def __init__(self, model, choose_permissions=None):
         super().__init__(model)
+        self.choose_permissions = tuple(choose_permissions or ())
+
+    def choose_permission_names(self):
+        return self.choose_permissions or tuple(
+            self._get_permission_name(action) for action in ("add", "change", "view"))
+
+    def user_may_choose(self, user) -> bool:
+        if not (user.is_authenticated and user.is_active):
+            return False
+        return user.is_superuser or any(
+            user.has_perm(name) for name in self.choose_permission_names())
+
+    def user_has_permission(self, user, action):
+        if action == CHOOSE:
+            return self.user_may_choose(user)
+        return super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([a for a in actions if a != CHOOSE])
+
+
+class ScopedPermissionPolicy(ChoosablePermissionPolicy):
+    """Model permissions (what a role may do) narrowed to the rows in its scope.
+
+    `choosable` (user -> QuerySet) is what a chooser offers; by default the scope."""
+
+    def __init__(self, model, scope, choosable=None, choose_permissions=None):
+        super().__init__(model, choose_permissions=choose_permissions)
         self.scope = scope
+        self.choosable = choosable or scope
+
+    def rows_for(self, user, actions):
+        return self.choosable(user) if set(actions) == {CHOOSE} else self.scope(user)
 
     def instances_user_has_any_permission_for(self, user, actions):
         if not self.user_has_any_permission(user, actions):
             return self.model.objects.none()
-        return self.scope(user)
+        return self.rows_for(user, actions)
 
     def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action) and self.user_can_reach(user, instance)
+        return self.user_has_permission(user, action) and self.user_can_reach(
+            user, instance, [action])
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
-        return self.user_has_any_permission(user, actions) and self.user_can_reach(user, instance)
+        return self.user_has_any_permission(user, actions) and self.user_can_reach(
+            user, instance, actions)
 
     def users_with_any_permission_for_instance(self, actions, instance):
         return self.users_with_any_permission(actions)
 
-    def user_can_reach(self, user, instance) -> bool:
+    def user_can_reach(self, user, instance, actions=("change",)) -> bool:
         if instance is None or instance.pk is None:
             return True
-        return self.scope(user).filter(pk=instance.pk).exists()
+        return self.rows_for(user, actions).filter(pk=instance.pk).exists()
 
     def user_can_reach_pk(self, user, pk) -> bool:
         try:
             return self.scope(user).filter(pk=pk).exists()
         except (ValueError, TypeError):
             return False
+
+
+def choosable_for_user(user, model) -> QuerySet:
+    """The rows of `model` a chooser may offer `user`: none without the right to
+    choose, else the rows its registered permission policy allows."""
+    policy = policy_registry.get_by_type(model)
+    if not policy.user_has_permission(user, CHOOSE):
+        return model._default_manager.none()
+    return policy.instances_user_has_permission_for(user, CHOOSE)
+
+
+def user_may_choose(user, model) -> bool:
+    return policy_registry.get_by_type(model).user_has_permission(user, CHOOSE)

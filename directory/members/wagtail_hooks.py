@@ -5,13 +5,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
+from directory.access import ChoosablePermissionPolicy
+from directory.admin import PortalSnippetViewSet
 from directory.members.models import Member
 
+register_permission_policy(Member, ChoosablePermissionPolicy(Member))
 
-class MemberViewSet(SnippetViewSet):
+
+class MemberViewSet(PortalSnippetViewSet):
     model = Member
     icon = "group"
     menu_label = _("Members")

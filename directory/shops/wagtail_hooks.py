@@ -20,17 +20,19 @@ from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.widgets import Button, ListingButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.chooser import (
-    ChooseResultsView,
-    ChooseView,
-    SnippetChooserViewSet,
-    SnippetChosenMultipleView,
-    SnippetChosenView,
-)
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSetGroup
 
-from directory.access import ScopedPermissionPolicy, shops_choosable_by_user, shops_for_user
-from directory.admin import NormalisedSearchIndexViewMixin, ScopedSnippetViewSet
+from directory.access import (
+    ChoosablePermissionPolicy,
+    ScopedPermissionPolicy,
+    shops_choosable_by_user,
+    shops_for_user,
+)
+from directory.admin import (
+    NormalisedSearchIndexViewMixin,
+    PortalSnippetViewSet,
+    ScopedSnippetViewSet,
+)
 from directory.masters.models import Genre, Municipality, Programme
 from directory.shops.admin_forms import ShopAdminForm
 from directory.shops.admin_views import (
@@ -49,7 +51,14 @@ from directory.shops.models import Owner, Shop
 from directory.shops.owner_admin import OwnerListingsPanel, is_shop_owner_only
 from directory.shops.position_picker import PositionPickerPanel
 
-register_permission_policy(Shop, ScopedPermissionPolicy(Shop, shops_for_user))
+# The shop chooser offers published shops and the user's own (a chain head, an event's
+# organising shop), to roles that edit shops or events.
+register_permission_policy(Shop, ScopedPermissionPolicy(
+    Shop, shops_for_user, choosable=shops_choosable_by_user,
+    choose_permissions=("shops.add_shop", "shops.change_shop", "shops.view_shop",
+                        "events.add_event", "events.change_event")))
+# Owners' names and e-mail addresses: the secretariat's only.
+register_permission_policy(Owner, ChoosablePermissionPolicy(Owner))
 
 
 class ShopFilterSet(WagtailFilterSet):
@@ -94,44 +103,9 @@ class ShopIndexView(NormalisedSearchIndexViewMixin, IndexView):
         return buttons
 
 
-class ScopedChooserMixin:
-    """The shop chooser (e.g. a chain head, an event's shop) offers published
-    shops and the user's own, never another owner's unpublished application."""
-
-    def get_object_list(self):
-        return shops_choosable_by_user(self.request.user).select_related("municipality")
-
-
-class ShopChooseView(ScopedChooserMixin, ChooseView):
-    pass
-
-
-class ShopChooseResultsView(ScopedChooserMixin, ChooseResultsView):
-    pass
-
-
-class ShopChosenView(SnippetChosenView):
-    def get_object(self, pk):
-        return shops_choosable_by_user(self.request.user).get(pk=pk)
-
-
-class ShopChosenMultipleView(SnippetChosenMultipleView):
-    def get_objects(self, pks):
-        return shops_choosable_by_user(self.request.user).filter(pk__in=pks)
-
-
-class ShopChooserViewSet(SnippetChooserViewSet):
-    choose_view_class = ShopChooseView
-    choose_results_view_class = ShopChooseResultsView
-    chosen_view_class = ShopChosenView
-    chosen_multiple_view_class = ShopChosenMultipleView
-    create_action_label = None
-
-
 class ShopViewSet(ScopedSnippetViewSet):
     model = Shop
     scope = shops_for_user
-    chooser_viewset_class = ShopChooserViewSet
     icon = "site"
     menu_label = _("Sponsor shops")
     menu_order = 100
@@ -200,7 +174,7 @@ class ShopViewSet(ScopedSnippetViewSet):
     ])
 
 
-class OwnerViewSet(SnippetViewSet):
+class OwnerViewSet(PortalSnippetViewSet):
     model = Owner
     icon = "user"
     menu_label = _("Shop owners")
