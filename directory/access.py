@@ -17,6 +17,7 @@ document choosers ask the same question of their collection policies.
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
 from wagtail.permissions import policy_registry
 
 from directory.events.models import Event
@@ -167,3 +168,67 @@ def choosable_for_user(user, model) -> QuerySet:
 
 def user_may_choose(user, model) -> bool:
     return policy_registry.get_by_type(model).user_has_permission(user, CHOOSE)
+
+
+# --- Images and documents ---------------------------------------------------------------------
+
+
+def image_in_public_use(image) -> bool:
+    """Whether a shop, event or article row shows the image: those rows are what the
+    public site shows (a draft's images wait in its revision), so changing the file
+    would change the public page without approval."""
+    from directory.shops.models import ShopImage
+
+    return (ShopImage.objects.filter(image_id=image.pk).exists()
+            or Event.objects.filter(image_id=image.pk).exists()
+            or Article.objects.filter(image_id=image.pk).exists())
+
+
+class OwnImagesPermissionPolicy(CollectionOwnershipPermissionPolicy):
+    """Wagtail's image policy (collection permissions, and "add" lets a user change
+    their own uploads), with a shop owner confined to the images they uploaded
+    themselves, in every view, chooser and the admin API alike; and an image a
+    shop, event or article shows is frozen for them: a new picture is a new upload
+    that the shop's draft references and the secretariat approves."""
+
+    def _confined(self, user) -> bool:
+        from directory.shops.owner_admin import is_shop_owner_only
+
+        return is_shop_owner_only(user)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        images = super().instances_user_has_any_permission_for(user, actions)
+        if self._confined(user):
+            images = images.filter(uploaded_by_user=user)
+        return images
+
+    def _owner_may(self, user, actions, instance) -> bool:
+        if instance.uploaded_by_user_id != user.pk:
+            return False
+        if set(actions) & {"change", "delete"} and image_in_public_use(instance):
+            actions = [action for action in actions if action not in ("change", "delete")]
+            return bool(actions) and super().user_has_any_permission_for_instance(
+                user, actions, instance)
+        return True
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if self._confined(user) and not self._owner_may(user, [action], instance):
+            return False
+        return super().user_has_permission_for_instance(user, action, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        if self._confined(user) and not self._owner_may(user, actions, instance):
+            return False
+        return super().user_has_any_permission_for_instance(user, actions, instance)
+
+
+def images_choosable_by_user(user) -> QuerySet:
+    from wagtail.images import get_image_model
+
+    return choosable_for_user(user, get_image_model())
+
+
+def documents_choosable_by_user(user) -> QuerySet:
+    from wagtail.documents import get_document_model
+
+    return choosable_for_user(user, get_document_model())

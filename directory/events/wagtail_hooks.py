@@ -14,7 +14,7 @@ from directory.access import ScopedPermissionPolicy, articles_for_user, events_f
 from directory.admin import ScopedSnippetViewSet
 from directory.events.models import Event
 from directory.faminavi.models import Article
-from directory.shops.admin_forms import EventAdminForm
+from directory.shops.admin_forms import ArticleAdminForm, EventAdminForm
 
 register_permission_policy(Event, ScopedPermissionPolicy(Event, events_for_user))
 register_permission_policy(Article, ScopedPermissionPolicy(Article, articles_for_user))
@@ -68,7 +68,8 @@ class ArticleViewSet(ScopedSnippetViewSet):
     search_fields = ["title", "summary"]
     list_export = ["id", "title", "summary", "municipality", "url", "live"]
     export_filename = "faminavi"
-    panels = [
+    # ArticleAdminForm: the image is one the user may choose.
+    edit_handler = ObjectList(base_form_class=ArticleAdminForm, children=[
         FieldPanel("title"),
         FieldPanel("summary"),
         FieldPanel("body"),
@@ -77,7 +78,7 @@ class ArticleViewSet(ScopedSnippetViewSet):
         FieldPanel("municipality"),
         FieldPanel("url"),
         FieldPanel("image"),
-    ]
+    ])
 
     def get_queryset(self, request):
         return articles_for_user(request.user).select_related("municipality")

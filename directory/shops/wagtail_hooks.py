@@ -18,13 +18,19 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.widgets import Button, ListingButton
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.images import get_image_model
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSetGroup
 
 from directory.access import (
     ChoosablePermissionPolicy,
+    OwnImagesPermissionPolicy,
     ScopedPermissionPolicy,
+    documents_choosable_by_user,
+    images_choosable_by_user,
     shops_choosable_by_user,
     shops_for_user,
 )
@@ -59,6 +65,25 @@ register_permission_policy(Shop, ScopedPermissionPolicy(
                         "events.add_event", "events.change_event")))
 # Owners' names and e-mail addresses: the secretariat's only.
 register_permission_policy(Owner, ChoosablePermissionPolicy(Owner))
+# Images: Wagtail's collection policy, shop owners confined to their own uploads and
+# unable to change an image a shop, event or article shows (directory/access.py).
+# exact_class: this module may be imported before wagtail.images' ready() registers
+# its own policy for the model (not exact), and an exact registration is looked up first.
+register_permission_policy(get_image_model(), OwnImagesPermissionPolicy(
+    get_image_model(), auth_model="wagtailimages.Image", owner_field_name="uploaded_by_user"),
+    exact_class=True)
+
+
+class ScopedImagesAdminAPIViewSet(ImagesAdminAPIViewSet):
+    def get_queryset(self):
+        return super().get_queryset().filter(
+            pk__in=images_choosable_by_user(self.request.user).values("pk"))
+
+
+class ScopedDocumentsAdminAPIViewSet(DocumentsAdminAPIViewSet):
+    def get_queryset(self):
+        return super().get_queryset().filter(
+            pk__in=documents_choosable_by_user(self.request.user).values("pk"))
 
 
 class ShopFilterSet(WagtailFilterSet):
@@ -238,12 +263,13 @@ def owner_chooses_no_pages(pages, request):
     return pages
 
 
-@hooks.register("construct_image_chooser_queryset")
-def owner_chooses_own_images(images, request):
-    """Owners upload into the 協賛店 collection and choose only their own uploads."""
-    if is_shop_owner_only(request.user):
-        return images.filter(uploaded_by_user=request.user)
-    return images
+@hooks.register("construct_admin_api", order=100)
+def scoped_media_admin_api(router):
+    """The admin API's images and documents (the rich text editor's and the explorer's
+    lists) answer with what the user may choose, like the choosers; Wagtail's own
+    endpoints list every image to any admin user. Runs after Wagtail's hooks (order)."""
+    router.register_endpoint("images", ScopedImagesAdminAPIViewSet)
+    router.register_endpoint("documents", ScopedDocumentsAdminAPIViewSet)
 
 
 # --- Secretariat screens: failed background tasks, approving a chain (admin_views.py) ----------
