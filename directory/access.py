@@ -232,3 +232,43 @@ def documents_choosable_by_user(user) -> QuerySet:
     from wagtail.documents import get_document_model
 
     return choosable_for_user(user, get_document_model())
+
+
+# --- Log entries (site history report, object history) ---------------------------------------
+
+
+def log_entries_in_scope(entries, user):
+    """Wagtail shows a log entry to anyone holding a permission on its content type
+    (`viewable_by_user`): the site history report would list every shop's and every
+    event's title and editor to any owner or municipal staff. Entries of shops,
+    events and articles are kept only for rows in the user's scope."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    for model, scope in SCOPES.items():
+        if _sees_everything(user, model):
+            continue
+        reachable = scope(user).annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+        entries = entries.exclude(Q(content_type=ContentType.objects.get_for_model(model))
+                                  & ~Q(object_id__in=reachable))
+    return entries
+
+
+def scope_log_entries():
+    """Narrow Wagtail's `viewable_by_user` for snippet log entries to the scopes above
+    (Wagtail offers no hook for it); called once from directory/shops/wagtail_hooks.py."""
+    from wagtail.models.audit_log import LogEntryQuerySet, ModelLogEntry
+
+    original = LogEntryQuerySet.viewable_by_user
+    if getattr(original, "scoped", False):
+        return
+
+    def viewable_by_user(self, user):
+        entries = original(self, user)
+        if issubclass(self.model, ModelLogEntry) and not user.is_superuser:
+            entries = log_entries_in_scope(entries, user)
+        return entries
+
+    viewable_by_user.scoped = True
+    LogEntryQuerySet.viewable_by_user = viewable_by_user

@@ -79,6 +79,28 @@ class PolicyChooserViewSet(SnippetChooserViewSet):
     create_action_label = None
 
 
+class MediaChooserGuard:
+    """For Wagtail's image and document chooser views: 403 to a user without the
+    right to choose the model (its collection policy's "choose" action in any
+    collection); Wagtail's own views answer such a user with an empty modal."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not user_may_choose(request.user, self.model_class):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def guard_media_chooser(viewset):
+    """Put MediaChooserGuard in front of each view class of Wagtail's image or document
+    chooser viewset (its documented view-class attributes), before its URLs are built."""
+    for attribute in ("choose_view_class", "choose_results_view_class", "chosen_view_class",
+                      "chosen_multiple_view_class"):
+        view_class = getattr(viewset, attribute)
+        if not issubclass(view_class, MediaChooserGuard):
+            setattr(viewset, attribute,
+                    type(f"Guarded{view_class.__name__}", (MediaChooserGuard, view_class), {}))
+
+
 class PortalSnippetViewSet(SnippetViewSet):
     """The base of every snippet viewset here: its chooser goes through the model's
     permission policy (tests/directory/test_choosers.py checks that every registered

@@ -19,8 +19,10 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.widgets import Button, ListingButton
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.documents.views.chooser import viewset as document_chooser_viewset
 from wagtail.images import get_image_model
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
+from wagtail.images.views.chooser import viewset as image_chooser_viewset
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSetGroup
@@ -31,6 +33,7 @@ from directory.access import (
     ScopedPermissionPolicy,
     documents_choosable_by_user,
     images_choosable_by_user,
+    scope_log_entries,
     shops_choosable_by_user,
     shops_for_user,
 )
@@ -38,6 +41,7 @@ from directory.admin import (
     NormalisedSearchIndexViewMixin,
     PortalSnippetViewSet,
     ScopedSnippetViewSet,
+    guard_media_chooser,
 )
 from directory.masters.models import Genre, Municipality, Programme
 from directory.shops.admin_forms import ShopAdminForm
@@ -72,6 +76,15 @@ register_permission_policy(Owner, ChoosablePermissionPolicy(Owner))
 register_permission_policy(get_image_model(), OwnImagesPermissionPolicy(
     get_image_model(), auth_model="wagtailimages.Image", owner_field_name="uploaded_by_user"),
     exact_class=True)
+
+
+# Wagtail's image and document choosers: 403 without the right to choose (the admin's
+# URLs are built after every wagtail_hooks module is imported).
+guard_media_chooser(image_chooser_viewset)
+guard_media_chooser(document_chooser_viewset)
+# The site history report and history views: log entries of shops, events and articles
+# only for rows in the user's scope.
+scope_log_entries()
 
 
 class ScopedImagesAdminAPIViewSet(ImagesAdminAPIViewSet):
