@@ -258,9 +258,9 @@ def log_entries_in_scope(entries, user):
 def scope_log_entries():
     """Narrow Wagtail's `viewable_by_user` for snippet log entries to the scopes above
     (Wagtail offers no hook for it); called once from directory/shops/wagtail_hooks.py."""
-    from wagtail.models.audit_log import LogEntryQuerySet, ModelLogEntry
+    from wagtail.models.audit_log import BaseLogEntryManager, ModelLogEntry
 
-    original = LogEntryQuerySet.viewable_by_user
+    original = BaseLogEntryManager.viewable_by_user
     if getattr(original, "scoped", False):
         return
 
@@ -271,4 +271,4 @@ def scope_log_entries():
         return entries
 
     viewable_by_user.scoped = True
-    LogEntryQuerySet.viewable_by_user = viewable_by_user
+    BaseLogEntryManager.viewable_by_user = viewable_by_user

@@ -186,3 +186,17 @@ def test_the_document_and_image_choosers_are_audited_without_error(client, world
     with caplog.at_level("ERROR", logger="operations.middleware"):
         assert client.get(reverse(url_name)).status_code == 200
     assert not [record for record in caplog.records if "audit" in record.getMessage()]
+
+
+def test_site_history_shows_only_log_entries_of_rows_in_scope(client, world):
+    """Wagtail shows log entries to anyone with a permission on the content type: the
+    site history report listed every event's title and editor to municipal staff."""
+    world["other_event"].save_revision(user=world["other_owner"].user, log_action=True)
+    world["osaka_article"].save_revision(log_action=True)
+    client.force_login(world["municipal"])
+    body = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
+    assert "よその店のイベント" not in body and world["other_owner"].user.email not in body
+    assert "大阪市の記事" in body
+    client.force_login(world["secretariat"])
+    body = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
+    assert "よその店のイベント" in body
