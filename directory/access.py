@@ -272,3 +272,36 @@ def scope_log_entries():
 
     viewable_by_user.scoped = True
     BaseLogEntryManager.viewable_by_user = viewable_by_user
+
+
+def scope_workflow_report_requesters():
+    """The workflow report's "requested by" filter lists everyone who ever submitted
+    anything (shop owners' e-mail addresses) to any user who may open the report (the
+    editor). Offer only requesters of workflows on rows the user can reach: pages for
+    everyone who may open it, and shops, events and articles in the user's scope."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+    from wagtail.admin.views.reports.workflows import WorkflowReportFilterSet
+    from wagtail.models import Page, WorkflowState
+
+    field = WorkflowReportFilterSet.base_filters["requested_by"]
+    if getattr(field.queryset, "scoped", False):
+        return
+
+    def requesters(request):
+        user = request.user
+        states = WorkflowState.objects.filter(
+            base_content_type=ContentType.objects.get_for_model(Page))
+        for model, scope in SCOPES.items():
+            reachable = scope(user).annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+            states = states | WorkflowState.objects.filter(
+                base_content_type=ContentType.objects.get_for_model(model),
+                object_id__in=reachable)
+        user_model = get_user_model()
+        return user_model.objects.filter(
+            pk__in=states.values("requested_by")).order_by(user_model.USERNAME_FIELD)
+
+    requesters.scoped = True
+    field.queryset = requesters

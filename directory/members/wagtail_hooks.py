@@ -12,7 +12,16 @@ from directory.access import ChoosablePermissionPolicy
 from directory.admin import PortalSnippetViewSet
 from directory.members.models import Member
 
-register_permission_policy(Member, ChoosablePermissionPolicy(Member))
+
+class MemberPermissionPolicy(ChoosablePermissionPolicy):
+    """Members register themselves (sign-up): nobody adds one in the back office (the
+    form has no account to attach, and saving it failed with a server error)."""
+
+    def user_has_permission(self, user, action):
+        return action != "add" and super().user_has_permission(user, action)
+
+
+register_permission_policy(Member, MemberPermissionPolicy(Member))
 
 
 class MemberViewSet(PortalSnippetViewSet):

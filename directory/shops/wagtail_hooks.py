@@ -34,6 +34,7 @@ from directory.access import (
     documents_choosable_by_user,
     images_choosable_by_user,
     scope_log_entries,
+    scope_workflow_report_requesters,
     shops_choosable_by_user,
     shops_for_user,
 )
@@ -85,6 +86,7 @@ guard_media_chooser(document_chooser_viewset)
 # The site history report and history views: log entries of shops, events and articles
 # only for rows in the user's scope.
 scope_log_entries()
+scope_workflow_report_requesters()
 
 
 class ScopedImagesAdminAPIViewSet(ImagesAdminAPIViewSet):
