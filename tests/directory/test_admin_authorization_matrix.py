@@ -67,6 +67,7 @@ class Rule:
     scope: str | None = None
     any_answer: bool = False
     maybe_404: bool = False
+    raises: bool = False  # a view that exists to raise (the error page's test)
 
 
 def public() -> Rule:
@@ -200,7 +201,7 @@ RULES: dict[str, Rule] = {
     "wagtailadmin_javascript_catalog": public(), "wagtailadmin_sprite": public(),
     "wagtail_localize:javascript_catalog": public(),
     "admin/test404/": public(), "admin/^.*/$": public(),
-    "wagtailadmin_error_test": public(),
+    "wagtailadmin_error_test": Rule(any_answer=True, raises=True),  # Wagtail's 500 page test
     # --- every signed-in role: its own home, account, log-out
     "wagtailadmin_home": only(SIGNED_IN),
     "wagtailadmin_account": only(SIGNED_IN, SIGNED_IN),
@@ -231,7 +232,9 @@ RULES: dict[str, Rule] = {
     "wagtailadmin_pages:preview_on_add": only(PAGE_EDITORS, PAGE_EDITORS, maybe_404=True),
     "wagtailadmin_pages:type_use": only(PAGE_EDITORS),
     "wagtailadmin_pages:type_use_results": only(PAGE_EDITORS),
-    "wagtailadmin_pages:choose_parent": only(PAGE_EDITORS, PAGE_EDITORS),
+    # the form to pick where to create a page: offers only pages the role may add
+    # under (none for roles without page permissions)
+    "wagtailadmin_pages:choose_parent": only(SIGNED_IN, SIGNED_IN),
     "wagtailadmin_pages:usage": only(PAGE_EDITORS),
     "wagtailadmin_pages:edit": only(PAGE_EDITORS, PAGE_EDITORS),
     "wagtailadmin_pages:preview_on_edit": only(PAGE_EDITORS, PAGE_EDITORS),
@@ -355,7 +358,8 @@ RULES: dict[str, Rule] = {
     "wagtailredirects:delete": only(), "wagtailredirects:start_import": only(),
     "wagtailredirects:process_import": only(),
     "wagtailsettings:edit": only(roles(SECRETARIAT), roles(SECRETARIAT)),
-    "wagtailsettings:preview_on_edit": only(roles(SECRETARIAT), roles(SECRETARIAT)),
+    "wagtailsettings:preview_on_edit": only(roles(SECRETARIAT), roles(SECRETARIAT),
+                                            maybe_404=True),  # the settings have no preview
     "wagtailembeds:chooser": only(SIGNED_IN, SIGNED_IN),
     "wagtailembeds:chooser_upload": only(SIGNED_IN, SIGNED_IN),
     "wagtailsnippets:index": only(roles(SECRETARIAT)),
@@ -710,7 +714,9 @@ def url_for(world, key: str, route: str, rule: Rule, which: str) -> str:
     path = path.replace("^", "").replace("$", "").replace("\\.", ".")
     if key == "admin/^.*/$":
         path = "admin/no-such-screen/"
-    if "chosen_multiple" in key or "chosen-multiple" in path:
+    if key == "wagtailadmin_choose_page_chosen_multiple":
+        path += f"?id={world.home.pk}"
+    elif "chosen_multiple" in key or "chosen-multiple" in path:
         target = obj if obj is not None else None
         path += f"?id={target.pk if target is not None else 1}"
     if key.endswith(":find"):
@@ -780,7 +786,7 @@ def check(world, key, route, rule, role, method, which) -> str | None:
         unchanged = response.status_code != 302 or fingerprint() == world.fingerprint
     finally:
         transaction.savepoint_rollback(savepoint)
-    if response.status_code >= 500:
+    if response.status_code >= 500 and not rule.raises:
         return f"{role} {method.upper()} {url}: {response.status_code}"
     leaked = [secret for secret, seers in SECRETS.items() if role not in seers and secret in text]
     if leaked:
@@ -805,6 +811,11 @@ KNOWN_FAULTS = {
     "wagtailsnippets_faminavi_article:revisions_revert": (
         "a POST without the form's fields: the article's full_clean in save_revision "
         "raises ValidationError (500) instead of showing the form's errors"),
+    # Wagtail 8 itself answers 500 to these malformed POSTs (no form fields at all):
+    "wagtailadmin_choose_page_external_link": (
+        "Wagtail: an empty POST reaches ExternalLinkChooserForm's to_python with None"),
+    "wagtailadmin_pages:add": "Wagtail: an empty POST lacks the StreamField's body-count",
+    "wagtailadmin_pages:copy": "Wagtail: an empty POST lacks new_parent_page (KeyError)",
 }
 CASES = [
     pytest.param(key, route, id=f"{key} {route}", marks=[pytest.mark.xfail(
