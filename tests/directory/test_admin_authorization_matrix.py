@@ -775,7 +775,7 @@ def fingerprint() -> tuple:
 
 
 def check(world, key, route, rule, role, method, which) -> str | None:
-    client = Client()
+    client = Client(raise_request_exception=not rule.raises)
     if role != ANON:
         client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
     url = url_for(world, key, route, rule, which)
