@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.urls import URLPattern, resolve, reverse
@@ -14,8 +15,17 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.utils import set_query_params
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+    SnippetCreateView,
+)
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
+from directory.access import choosable_for_user, user_may_choose
 from directory.text import search_terms
 
 CREATION_TOKEN_PARAM = "creation"
@@ -149,8 +159,97 @@ class IdempotentCreateView(AutosaveKeepsRequiredFieldsMixin, CreateView):
                 return JsonResponse(data)
         return response
 
+# --- Choosers: every snippet chooser asks the model's permission policy ----------------------
 
-class ScopedSnippetViewSet(SnippetViewSet):
+
+class PolicyChooserMixin:
+    """A chooser view that answers 403 to a user without the right to choose the
+    model (directory.access: the policy's "choose" action) and offers, finds by id
+    and returns only the rows the policy allows. Wagtail's own chooser views check
+    nothing but access to the admin."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not user_may_choose(request.user, self.model_class):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def choosable(self):
+        return choosable_for_user(self.request.user, self.model_class)
+
+    def can_create(self):
+        return False  # no object is created from a chooser in this back office
+
+
+class PolicyChooseView(PolicyChooserMixin, ChooseView):
+    def get_object_list(self):
+        return self.choosable()
+
+
+class PolicyChooseResultsView(PolicyChooserMixin, ChooseResultsView):
+    def get_object_list(self):
+        return self.choosable()
+
+
+class PolicyChosenView(PolicyChooserMixin, SnippetChosenView):
+    def get_object(self, pk):
+        try:
+            return self.choosable().get(pk=pk)
+        except (ValueError, TypeError, ValidationError) as error:
+            raise Http404 from error
+
+
+class PolicyChosenMultipleView(PolicyChooserMixin, SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        try:
+            return list(self.choosable().filter(pk__in=pks))
+        except (ValueError, TypeError, ValidationError) as error:
+            raise Http404 from error
+
+
+class PolicyCreateView(PolicyChooserMixin, SnippetCreateView):
+    """Refused (403): creating from the chooser is off (can_create)."""
+
+
+class PolicyChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = PolicyChooseView
+    choose_results_view_class = PolicyChooseResultsView
+    chosen_view_class = PolicyChosenView
+    chosen_multiple_view_class = PolicyChosenMultipleView
+    create_view_class = PolicyCreateView
+    create_action_label = None
+
+
+class MediaChooserGuard:
+    """For Wagtail's image and document chooser views: 403 to a user without the
+    right to choose the model (its collection policy's "choose" action in any
+    collection); Wagtail's own views answer such a user with an empty modal."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not user_may_choose(request.user, self.model_class):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def guard_media_chooser(viewset):
+    """Put MediaChooserGuard in front of each view class of Wagtail's image or document
+    chooser viewset (its documented view-class attributes), before its URLs are built."""
+    for attribute in ("choose_view_class", "choose_results_view_class", "chosen_view_class",
+                      "chosen_multiple_view_class"):
+        view_class = getattr(viewset, attribute)
+        if not issubclass(view_class, MediaChooserGuard):
+            setattr(viewset, attribute,
+                    type(f"Guarded{view_class.__name__}", (MediaChooserGuard, view_class), {}))
+
+
+class PortalSnippetViewSet(SnippetViewSet):
+    """The base of every snippet viewset here: its chooser goes through the model's
+    permission policy (tests/directory/test_choosers.py checks that every registered
+    snippet uses it)."""
+
+    chooser_viewset_class = PolicyChooserViewSet
+
+
+class ScopedSnippetViewSet(PortalSnippetViewSet):
     """A snippet viewset whose every object URL (edit, history, revisions,
     compare, preview, workflow actions, usage, delete, lock…) answers 404 when
     the object is outside the user's scope, and whose listing shows only rows

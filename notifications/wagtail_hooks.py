@@ -9,12 +9,16 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
+from directory.access import ChoosablePermissionPolicy
+from directory.admin import PortalSnippetViewSet
 from notifications.admin_forms import CampaignAdminForm
 from notifications.admin_views import SEND_PERMISSION, AudienceCountView, CampaignSendView
 from notifications.models import Campaign
+
+register_permission_policy(Campaign, ChoosablePermissionPolicy(Campaign))
 
 COUNT_HTML = (
     '<p class="help-block" data-campaign-audience data-count-url="/admin/push/audience-count/" '
@@ -22,7 +26,7 @@ COUNT_HTML = (
 )
 
 
-class CampaignViewSet(SnippetViewSet):
+class CampaignViewSet(PortalSnippetViewSet):
     model = Campaign
     icon = "mail"
     menu_label = _("Push notifications")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from wagtail.coreutils import resolve_model_string
 
 from operations import context, metrics
 from operations.models import AuditEvent
@@ -107,9 +108,24 @@ def _query(request) -> dict:
     return query
 
 
+def _view_model(match):
+    """The model a view is about, from the keyword arguments it was built with: a
+    class, or (Wagtail's document and image choosers, for instance) an
+    "app_label.ModelName" string; None when there is none or it names no model."""
+    model = (getattr(match.func, "view_initkwargs", None) or {}).get("model")
+    if model is None or hasattr(model, "_meta"):
+        return model
+    try:
+        return resolve_model_string(str(model))
+    except (LookupError, ValueError):
+        return None
+
+
 def _listed_ids(response) -> list:
     data = getattr(response, "context_data", None) or {}
     objects = data.get("object_list")
+    if objects is None:
+        objects = data.get("results")  # a chooser's results (a page of them)
     if objects is None:
         return []
     try:
@@ -163,7 +179,7 @@ class AuditMiddleware:
         match = getattr(request, "resolver_match", None)
         if match is None:
             return
-        model = (getattr(match.func, "view_initkwargs", None) or {}).get("model")
+        model = _view_model(match)
         label = model_label(model) if model is not None else ""
         export = request.GET.get("export")
         if export in EXPORT_FORMATS and response.status_code == 200:

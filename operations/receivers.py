@@ -22,7 +22,7 @@ Action = AuditEvent.Action
 
 # Models whose rows are personal data: their audit rows never carry a title (a
 # member's name would outlive the member's deletion in the log).
-PERSONAL_DATA_MODELS = {"members.member", "accounts.user"}
+PERSONAL_DATA_MODELS = {"members.member", "accounts.user", "shops.owner"}
 
 # Wagtail log actions recorded, and the audit action each becomes.
 WAGTAIL_ACTIONS = {

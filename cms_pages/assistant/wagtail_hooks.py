@@ -5,11 +5,15 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms_pages.assistant import admin_views
 from cms_pages.assistant.models import Synonym
+from directory.access import ChoosablePermissionPolicy
+from directory.admin import PortalSnippetViewSet
+
+register_permission_policy(Synonym, ChoosablePermissionPolicy(Synonym))
 
 
 @hooks.register("register_admin_urls")
@@ -31,7 +35,7 @@ def register_insights_menu_item():
                             order=940)
 
 
-class SynonymViewSet(SnippetViewSet):
+class SynonymViewSet(PortalSnippetViewSet):
     model = Synonym
     icon = "list-ul"
     menu_label = _("Assistant synonyms")

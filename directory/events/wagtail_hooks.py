@@ -70,7 +70,8 @@ class ArticleViewSet(ScopedSnippetViewSet):
     search_fields = ["title", "summary"]
     list_export = ["id", "title", "summary", "municipality", "url", "live"]
     export_filename = "faminavi"
-    # ArticleAdminForm: the creator from the first autosave; municipal staff's own municipality.
+    # ArticleAdminForm: the creator from the first autosave; municipal staff's own municipality;
+    # the image is one the user may choose.
     edit_handler = ObjectList(base_form_class=ArticleAdminForm, children=[
         FieldPanel("title"),
         FieldPanel("summary"),

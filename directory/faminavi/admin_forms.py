@@ -3,8 +3,11 @@
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from directory.content_forms import CreatorFormMixin, MunicipalScopeFormMixin
+from directory.shops.admin_forms import ChoosableImagesFormMixin
 
 
-class ArticleAdminForm(CreatorFormMixin, MunicipalScopeFormMixin, WagtailAdminModelForm):
+class ArticleAdminForm(ChoosableImagesFormMixin, CreatorFormMixin, MunicipalScopeFormMixin,
+                       WagtailAdminModelForm):
     """The creator is kept from the first autosave; municipal staff post for their
-    own municipality only (directory/content_forms.py)."""
+    own municipality only (directory/content_forms.py); the image is one the user may
+    choose (directory/shops/admin_forms.py)."""

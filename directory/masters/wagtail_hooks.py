@@ -2,9 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from directory.access import ChoosablePermissionPolicy
+from directory.admin import PortalSnippetViewSet as SnippetViewSet
 from directory.masters.models import (
     Area,
     BenefitType,
@@ -14,6 +17,13 @@ from directory.masters.models import (
     Municipality,
     Programme,
 )
+
+# Masters are the public reference lists (municipalities, genres…) every role picks
+# from in its own forms: anyone in the back office may choose them; editing them
+# stays with the model permissions (the secretariat).
+for _model in (Area, Municipality, Genre, BenefitType, Facility, Programme, EligibilityRule):
+    register_permission_policy(_model, ChoosablePermissionPolicy(
+        _model, choose_permissions=("wagtailadmin.access_admin",)))
 
 
 class AreaViewSet(SnippetViewSet):

@@ -5,13 +5,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
+from directory.access import ChoosablePermissionPolicy
+from directory.admin import PortalSnippetViewSet
 from directory.members.models import Member
 
 
-class MemberViewSet(SnippetViewSet):
+class MemberPermissionPolicy(ChoosablePermissionPolicy):
+    """Members register themselves (sign-up): nobody adds one in the back office (the
+    form has no account to attach, and saving it failed with a server error)."""
+
+    def user_has_permission(self, user, action):
+        return action != "add" and super().user_has_permission(user, action)
+
+
+register_permission_policy(Member, MemberPermissionPolicy(Member))
+
+
+class MemberViewSet(PortalSnippetViewSet):
     model = Member
     icon = "group"
     menu_label = _("Members")

@@ -35,7 +35,35 @@ def _with_current(queryset, instance, field_name):
     return Shop.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current))
 
 
-class ShopAdminForm(WagtailAdminModelForm):
+class ChoosableImagesFormMixin:
+    """Every image field of the form and of its inline rows accepts only an image the
+    user may choose (directory.access: for a shop owner, their own uploads), or the
+    image the row has already: another owner's image by a hand-made id is refused
+    like any invalid choice."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is None:
+            return
+        from wagtail.images import get_image_model
+
+        from directory.access import images_choosable_by_user
+
+        image_model = get_image_model()
+        choosable = images_choosable_by_user(self.for_user)
+        forms = [self, *(form for formset in self.formsets.values()
+                         for form in [*formset.forms, formset.empty_form])]
+        for form in forms:
+            for name, field in form.fields.items():
+                queryset = getattr(field, "queryset", None)
+                if queryset is None or queryset.model is not image_model:
+                    continue
+                current = getattr(form.instance, f"{name}_id", None)
+                field.queryset = image_model.objects.filter(
+                    Q(pk__in=choosable.values("pk")) | Q(pk=current))
+
+
+class ShopAdminForm(ChoosableImagesFormMixin, WagtailAdminModelForm):
     """Also: the chain head can only be a shop the user may choose (a published one,
     or their own; for a shop owner, a chain head), never another owner's unpublished
     shop by a hand-made id."""
@@ -72,7 +100,8 @@ class ShopAdminForm(WagtailAdminModelForm):
         raise ValidationError(NO_BENEFIT, code="no_benefit")
 
 
-class EventAdminForm(CreatorFormMixin, MunicipalScopeFormMixin, WagtailAdminModelForm):
+class EventAdminForm(ChoosableImagesFormMixin, CreatorFormMixin, MunicipalScopeFormMixin,
+                     WagtailAdminModelForm):
     """The event's organising shop: for a shop owner one of their own shops; for
     others a shop they may choose (published, or their own). A hand-made id of
     another shop is refused like any invalid choice. The creator and, for municipal

@@ -22,20 +22,33 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.widgets import Button, ListingButton
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.documents.views.chooser import viewset as document_chooser_viewset
+from wagtail.images import get_image_model
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
+from wagtail.images.views.chooser import viewset as image_chooser_viewset
 from wagtail.models import WorkflowState
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.chooser import (
-    ChooseResultsView,
-    ChooseView,
-    SnippetChooserViewSet,
-    SnippetChosenMultipleView,
-    SnippetChosenView,
-)
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSetGroup
 
-from directory.access import ScopedPermissionPolicy, shops_choosable_by_user, shops_for_user
-from directory.admin import NormalisedSearchIndexViewMixin, ScopedSnippetViewSet
+from directory.access import (
+    ChoosablePermissionPolicy,
+    OwnImagesPermissionPolicy,
+    ScopedPermissionPolicy,
+    documents_choosable_by_user,
+    images_choosable_by_user,
+    scope_log_entries,
+    scope_workflow_report_requesters,
+    shops_choosable_by_user,
+    shops_for_user,
+)
+from directory.admin import (
+    NormalisedSearchIndexViewMixin,
+    PortalSnippetViewSet,
+    ScopedSnippetViewSet,
+    guard_media_chooser,
+)
 from directory.masters.models import Genre, Municipality, Programme
 from directory.shops.admin_forms import ShopAdminForm
 from directory.shops.admin_views import (
@@ -59,7 +72,43 @@ from directory.shops.owner_admin import OwnerListingsPanel, is_shop_owner_only
 from directory.shops.position_picker import PositionPickerPanel
 from directory.shops.workflow import STATUS_LABELS
 
-register_permission_policy(Shop, ScopedPermissionPolicy(Shop, shops_for_user))
+# The shop chooser offers published shops and the user's own (a chain head, an event's
+# organising shop), to roles that edit shops or events.
+register_permission_policy(Shop, ScopedPermissionPolicy(
+    Shop, shops_for_user, choosable=shops_choosable_by_user,
+    choose_permissions=("shops.add_shop", "shops.change_shop", "shops.view_shop",
+                        "events.add_event", "events.change_event")))
+# Owners' names and e-mail addresses: the secretariat's only.
+register_permission_policy(Owner, ChoosablePermissionPolicy(Owner))
+# Images: Wagtail's collection policy, shop owners confined to their own uploads and
+# unable to change an image a shop, event or article shows (directory/access.py).
+# exact_class: this module may be imported before wagtail.images' ready() registers
+# its own policy for the model (not exact), and an exact registration is looked up first.
+register_permission_policy(get_image_model(), OwnImagesPermissionPolicy(
+    get_image_model(), auth_model="wagtailimages.Image", owner_field_name="uploaded_by_user"),
+    exact_class=True)
+
+
+# Wagtail's image and document choosers: 403 without the right to choose (the admin's
+# URLs are built after every wagtail_hooks module is imported).
+guard_media_chooser(image_chooser_viewset)
+guard_media_chooser(document_chooser_viewset)
+# The site history report and history views: log entries of shops, events and articles
+# only for rows in the user's scope.
+scope_log_entries()
+scope_workflow_report_requesters()
+
+
+class ScopedImagesAdminAPIViewSet(ImagesAdminAPIViewSet):
+    def get_queryset(self):
+        return super().get_queryset().filter(
+            pk__in=images_choosable_by_user(self.request.user).values("pk"))
+
+
+class ScopedDocumentsAdminAPIViewSet(DocumentsAdminAPIViewSet):
+    def get_queryset(self):
+        return super().get_queryset().filter(
+            pk__in=documents_choosable_by_user(self.request.user).values("pk"))
 
 
 # The status the owner sees (workflow.listing_status), as lookups on the list's queryset
@@ -164,44 +213,9 @@ class ShopIndexView(NormalisedSearchIndexViewMixin, IndexView):
         return buttons
 
 
-class ScopedChooserMixin:
-    """The shop chooser (e.g. a chain head, an event's shop) offers published
-    shops and the user's own, never another owner's unpublished application."""
-
-    def get_object_list(self):
-        return shops_choosable_by_user(self.request.user).select_related("municipality")
-
-
-class ShopChooseView(ScopedChooserMixin, ChooseView):
-    pass
-
-
-class ShopChooseResultsView(ScopedChooserMixin, ChooseResultsView):
-    pass
-
-
-class ShopChosenView(SnippetChosenView):
-    def get_object(self, pk):
-        return shops_choosable_by_user(self.request.user).get(pk=pk)
-
-
-class ShopChosenMultipleView(SnippetChosenMultipleView):
-    def get_objects(self, pks):
-        return shops_choosable_by_user(self.request.user).filter(pk__in=pks)
-
-
-class ShopChooserViewSet(SnippetChooserViewSet):
-    choose_view_class = ShopChooseView
-    choose_results_view_class = ShopChooseResultsView
-    chosen_view_class = ShopChosenView
-    chosen_multiple_view_class = ShopChosenMultipleView
-    create_action_label = None
-
-
 class ShopViewSet(ScopedSnippetViewSet):
     model = Shop
     scope = shops_for_user
-    chooser_viewset_class = ShopChooserViewSet
     icon = "site"
     # Not the public site's 「協賛店の方へ」 (the msgid "Sponsor shops" there).
     menu_label = _("Sponsor shop list")
@@ -273,7 +287,7 @@ class ShopViewSet(ScopedSnippetViewSet):
     ])
 
 
-class OwnerViewSet(SnippetViewSet):
+class OwnerViewSet(PortalSnippetViewSet):
     model = Owner
     icon = "user"
     menu_label = _("Shop owners")
@@ -338,12 +352,13 @@ def owner_chooses_no_pages(pages, request):
     return pages
 
 
-@hooks.register("construct_image_chooser_queryset")
-def owner_chooses_own_images(images, request):
-    """Owners upload into the 協賛店 collection and choose only their own uploads."""
-    if is_shop_owner_only(request.user):
-        return images.filter(uploaded_by_user=request.user)
-    return images
+@hooks.register("construct_admin_api", order=100)
+def scoped_media_admin_api(router):
+    """The admin API's images and documents (the rich text editor's and the explorer's
+    lists) answer with what the user may choose, like the choosers; Wagtail's own
+    endpoints list every image to any admin user. Runs after Wagtail's hooks (order)."""
+    router.register_endpoint("images", ScopedImagesAdminAPIViewSet)
+    router.register_endpoint("documents", ScopedDocumentsAdminAPIViewSet)
 
 
 # --- Secretariat screens: failed background tasks, approving a chain (admin_views.py) ----------
