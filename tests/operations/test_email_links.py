@@ -75,18 +75,10 @@ def test_make_run_passes_its_port_to_the_server():
 
 
 @pytest.mark.django_db
-def test_member_signup_mail_links_to_the_served_port(client, served_on_8080, masters):
-    response = client.post(reverse("accounts:signup"),
-                           {"email": "hanako@example.jp", "agree_terms": "on"})
-    assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    assert_every_link_on(served_on_8080, mail.outbox)
-
-
-@pytest.mark.django_db
-def test_shop_registration_mail_links_to_the_served_port(client, served_on_8080, masters):
-    response = client.post(reverse("shop_join:for_shops"),
-                           {"email": "tenshu@example.jp", "agree_terms": "on"})
+@pytest.mark.parametrize("signup", ["accounts:signup", "shop_join:for_shops"],
+                         ids=["member sign-up", "shop registration"])
+def test_signup_mails_link_to_the_served_port(client, served_on_8080, masters, signup):
+    response = client.post(reverse(signup), {"email": "hanako@example.jp", "agree_terms": "on"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert_every_link_on(served_on_8080, mail.outbox)
