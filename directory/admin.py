@@ -5,11 +5,13 @@ import uuid
 from datetime import timedelta
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, JsonResponse
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import URLPattern, resolve, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -23,7 +25,7 @@ from wagtail.snippets.views.chooser import (
     SnippetChosenView,
     SnippetCreateView,
 )
-from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet
 
 from directory.access import choosable_for_user, user_may_choose
 from directory.text import search_terms
@@ -241,12 +243,30 @@ def guard_media_chooser(viewset):
                     type(f"Guarded{view_class.__name__}", (MediaChooserGuard, view_class), {}))
 
 
+class ReferencedRowDeleteView(DeleteView):
+    """Wagtail refuses to delete a row its reference index knows to be in use; the
+    database refuses (PROTECT) one still referenced by rows the index never saw (written
+    in bulk: the legacy import, the seeder, data migrations). Either way the user gets
+    the reason on the delete page, not a 500, and nothing is deleted."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except (ProtectedError, RestrictedError):
+            messages.error(self.request, _(
+                "This cannot be deleted: other records still use it. Change or delete "
+                "those first."))
+            return HttpResponseRedirect(self.get_delete_url())
+
+
 class PortalSnippetViewSet(SnippetViewSet):
     """The base of every snippet viewset here: its chooser goes through the model's
     permission policy (tests/directory/test_choosers.py checks that every registered
-    snippet uses it)."""
+    snippet uses it), and deleting a row still in use is explained, not a 500."""
 
     chooser_viewset_class = PolicyChooserViewSet
+    delete_view_class = ReferencedRowDeleteView
 
 
 class ScopedSnippetViewSet(PortalSnippetViewSet):

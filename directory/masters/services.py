@@ -4,7 +4,6 @@ import csv
 from pathlib import Path
 
 from django.db import transaction
-from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from directory.masters.models import (
     Area,
@@ -117,11 +116,6 @@ def english_names_fill() -> None:
         municipality.save(update_fields=["name_en"])
 
 
-# Masters are reference rows, not content: Wagtail's reference index ("where is this
-# used") learns of shops' references to them when shops are saved, and indexing each
-# master's own few references made loading them 4× slower (every test that needs
-# masters, and every deploy's load_masters).
-@disable_reference_index_auto_update()
 @transaction.atomic
 def masters_load(*, municipalities_csv: Path = MUNICIPALITIES_CSV) -> dict[str, int]:
     """Create or update every master from the reference data. Safe to run again:

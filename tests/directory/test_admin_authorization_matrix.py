@@ -192,6 +192,10 @@ AUDIT_READERS = ALL_SEEING
 RULES: dict[str, Rule] = {
     # --- signing in, out, password reset, static helpers: anyone, no personal data
     "staffauth:verify": public(), "staffauth:enrol": public(),
+    # the one-time enrolment link (a bogus token: "not valid"), and the secretariat's
+    # page that sends such links
+    "staffauth:link": public(),
+    "staffauth_enrolment_links": only(roles(SECRETARIAT), roles(SECRETARIAT)),
     "portal_admin_login": public(), "portal_admin_password_reset": public(),
     "portal_admin_password_reset_confirm": public(),
     "wagtailadmin_login": public(), "wagtailadmin_password_reset": public(),
