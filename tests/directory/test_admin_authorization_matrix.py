@@ -812,9 +812,6 @@ def check(world, key, route, rule, role, method, which) -> str | None:
 # Faults the matrix found and that are not fixed yet (strict: the test fails once fixed,
 # so the entry is removed then).
 KNOWN_FAULTS = {
-    "wagtailsnippets_faminavi_article:revisions_revert": (
-        "a POST without the form's fields: the article's full_clean in save_revision "
-        "raises ValidationError (500) instead of showing the form's errors"),
     # Wagtail 8 itself answers 500 to these malformed POSTs (no form fields at all):
     "wagtailadmin_choose_page_external_link": (
         "Wagtail: an empty POST reaches ExternalLinkChooserForm's to_python with None"),
