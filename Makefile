@@ -54,11 +54,12 @@ run: migrate var/.seeded
 
 # One pytest-xdist worker per core (TEST_WORKERS=0: all in this process, e.g. to debug); each
 # worker has its own test database, kept between runs (--reuse-db; PYTEST_ARGS=--create-db
-# builds them again). A test file stays on one worker (--dist loadfile). The 30 slowest
-# steps are listed at the end (docs/performance.md keeps a table).
+# builds them again). --dist worksteal: each worker starts on its own contiguous half and
+# takes tests from the other when it runs out (the admin matrix alone is ~500 tests). The
+# 30 slowest steps are listed at the end (docs/performance.md keeps a table).
 TEST_WORKERS ?= auto
 test: venv
-	$(BIN)/pytest -m "not e2e and not scaleout" -n $(TEST_WORKERS) --dist loadfile --durations=30 $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e and not scaleout" -n $(TEST_WORKERS) --dist worksteal --durations=30 $(PYTEST_ARGS)
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
