@@ -37,8 +37,14 @@ def module_db(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def masters(db):
-    """The reference masters (43 municipalities, genres, programmes…)."""
-    masters_load()
+    """The reference masters (43 municipalities, genres, programmes…), loaded without
+    Wagtail's reference index: indexing each master's references was two thirds of the
+    ~1,000 queries this fixture made per test (a test that needs the index of masters
+    saves them itself, e.g. tests/directory/masters/test_admin_delete.py)."""
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
+    with disable_reference_index_auto_update():
+        masters_load()
 
 
 @pytest.fixture
