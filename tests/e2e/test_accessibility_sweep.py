@@ -70,6 +70,7 @@ ADMIN_PAGES = {
         SECRETARIAT_EMAIL,
         [
             "/admin/",
+            "/admin/staff-enrolment-links/",  # sends staff their authenticator link
             "/admin/snippets/shops/shop/",
             "/admin/snippets/shops/shop/edit/{shop}/",
             "/admin/snippets/events/event/",
